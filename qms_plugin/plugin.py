@@ -1,0 +1,241 @@
+"""The MkDocs adapter: wires MkDocs events to the domain in ``core`` and the HTML in ``render``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
+
+from markupsafe import escape
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url, write_file
+
+from .config import QmsConfig
+from .core.documents import DEFAULT_ID_PATTERNS, Document, iter_markdown
+from .core.manual import DocumentSet, Settings, SettingsError
+from .core.register import master_list, register_csv, register_json
+from .core.today import TodayError, resolve_today
+from .render import Renderer, make_environment
+
+log = get_plugin_logger(__name__)
+
+ASSETS = Path(__file__).parent / "assets"
+ASSET_URIS = {"assets/qms/qms.css": ASSETS / "qms.css", "assets/qms/qms.js": ASSETS / "qms.js"}
+
+# Front-matter keys MkDocs and Material act on; the rest stays under page.meta["qms"] so that our
+# `status` is not mistaken for Material's navigation status icons.
+PASSTHROUGH_META = ("description", "tags", "hide", "search", "template")
+
+REGISTER_INTRO = (
+    "Every controlled document published from the approved branch, with its revision in force. "
+    "Sort by clicking a column heading; filter by type, status or words."
+)
+
+
+class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
+    """Document control for procedures kept as Markdown in Git."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.command: str = "build"
+        self.docset: DocumentSet | None = None
+        self.renderer: Renderer | None = None
+        self.files: Files | None = None
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        self.command = command
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        # `mkdocs serve` reuses this object for every rebuild: start each build afresh.
+        self.docset = self.renderer = self.files = None
+        if not self.config.enabled:
+            return config
+        try:
+            today = resolve_today(date_option(self.config.today))
+        except TodayError as exc:
+            raise PluginError(f"qms: {exc}") from None
+        self.settings = build_settings(config, self.config, today)
+        self.env = make_environment(config.theme.dirs)
+        config.extra_css.append("assets/qms/qms.css")
+        config.extra_javascript.append("assets/qms/qms.js")
+        if (
+            self.config.offline_check
+            and config.theme.name == "material"
+            and config.theme.get("font", True)
+        ):
+            log.warning(
+                "theme.font makes every page load fonts from Google's servers, which an intranet "
+                "site must not do; set 'font: false' under 'theme:' in mkdocs.yml (or set the "
+                "qms plugin's 'offline_check: false' if that is intended)"
+            )
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if not self.config.enabled:
+            return files
+        try:
+            docset = DocumentSet.load(self.settings)
+        except SettingsError as exc:
+            raise PluginError(f"qms: {exc}") from None
+        for finding in docset.findings:
+            log.warning(str(finding))
+        self._add_controlled_files(files, config, docset)
+        files.append(
+            File.generated(
+                config,
+                self.config.register_page,
+                content=f"# {self.config.register_title}\n\n{REGISTER_INTRO}\n",
+            )
+        )
+        for uri, path in ASSET_URIS.items():
+            files.append(File.generated(config, uri, abs_src_path=str(path)))
+        self.docset, self.files = docset, files
+        self.renderer = Renderer(self.env, docset, self.config.print_notice)
+        return files
+
+    def _add_controlled_files(
+        self, files: Files, config: MkDocsConfig, docset: DocumentSet
+    ) -> None:
+        """Mount the procedures folder (documents, section pages, attachments) into the site."""
+        folder = self.settings.folder
+        mount = self.settings.mount
+        markdown = {p.relative_to(folder).as_posix() for p in iter_markdown(folder)}
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder)
+            if not path.is_file() or any(part.startswith(".") for part in rel.parts):
+                continue
+            if path.suffix == ".md" and rel.as_posix() not in markdown:
+                continue
+            uri = f"{mount}/{rel.as_posix()}"
+            if files.get_file_from_path(uri) is not None:
+                continue  # the folder is inside docs_dir: MkDocs found it already
+            doc = docset.by_src_uri.get(uri)
+            if doc is not None and any(f.rule == "encoding" for f in doc.findings):
+                # MkDocs would stop on the undecodable bytes; hand it the text we recovered.
+                files.append(File.generated(config, uri, content=doc.body))
+            else:
+                files.append(File.generated(config, uri, abs_src_path=str(path)))
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
+        if not self.config.enabled or not self.config.section_title:
+            return nav
+        prefix = f"{self.settings.mount}/"
+        for item in nav.items:
+            if isinstance(item, Section) and _all_under(item, prefix):
+                item.title = escape(self.config.section_title)
+        return nav
+
+    # Runs before other plugins' markdown handlers: it replaces the markdown MkDocs read with the
+    # body from our own parse (MkDocs keeps a broken front matter in the text), and they should
+    # see that body.
+    @event_priority(100)
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        doc = self._document(page)
+        if doc is None:
+            return markdown
+        meta: dict[str, Any] = {k: v for k, v in doc.data.items() if k in PASSTHROUGH_META}
+        # Material prints page titles without escaping; ours come from authors' text.
+        title = f"{doc.doc_id} {doc.title}" if doc.doc_id else doc.title
+        meta["title"] = escape(title)
+        meta["qms"] = dict(doc.data)
+        page.meta = meta
+        return doc.body
+
+    def on_page_content(
+        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        if self.renderer is None or self.docset is None:
+            return html
+        if page.file.src_uri == PurePosixPath(self.config.register_page).as_posix():
+            entries = master_list(self.docset, url_for=self._url_for)
+            table = self.renderer.master_list(
+                entries, href=lambda url: get_relative_url(url, page.url)
+            )
+            return html + table
+        doc = self._document(page)
+        if doc is None:
+            return html
+        register = self.files.get_file_from_path(self.config.register_page) if self.files else None
+        register_href = get_relative_url(register.url, page.url) if register else ""
+
+        def href_for(target: Document) -> str | None:
+            url = self._url_for(target)
+            return get_relative_url(url, page.url) if url is not None else None
+
+        block = self.renderer.control_block(doc, href_for, register_href)
+        return block + html
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.docset is None:
+            return
+        entries = master_list(self.docset, url_for=self._url_for)
+        out = Path(config.site_dir) / self.config.exports_dir
+        write_file(register_json(entries).encode("utf-8"), str(out / "register.json"))
+        write_file(register_csv(entries).encode("utf-8"), str(out / "register.csv"))
+
+    def on_serve(
+        self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer | None:
+        if self.config.enabled:
+            server.watch(str(self.settings.folder))
+            if self.config.schema:
+                server.watch(str(self.settings.root / self.config.schema))
+        return server
+
+    def _document(self, page: Page) -> Document | None:
+        if self.docset is None:
+            return None
+        return self.docset.by_src_uri.get(page.file.src_uri)
+
+    def _url_for(self, doc: Document) -> str | None:
+        file = self.files.get_file_from_path(doc.src_uri) if self.files else None
+        return file.url if file is not None else None
+
+
+def date_option(value: object) -> str | dt.date | None:
+    """The ``today`` option as YAML gave it: a date, text, or nothing."""
+    return value if isinstance(value, str | dt.date) else None
+
+
+def build_settings(config: MkDocsConfig, options: QmsConfig, today: Any) -> Settings:
+    """The domain's settings from mkdocs.yml and the plugin's options (shared with the CLI)."""
+    root = Path(config.config_file_path or ".").resolve().parent
+    folder = (root / options.procedures_dir).resolve()
+    docs_dir = Path(config.docs_dir).resolve()
+    mount = (
+        folder.relative_to(docs_dir).as_posix() if folder.is_relative_to(docs_dir) else folder.name
+    )
+    return Settings(
+        root=root,
+        today=today,
+        procedures_dir=options.procedures_dir,
+        mount=mount,
+        schema=options.schema,
+        revision_scheme=options.revision_scheme,
+        id_patterns={**DEFAULT_ID_PATTERNS, **options.id_patterns},
+        review_grace_days=options.review_grace_days,
+        iso9001_edition=options.iso9001_edition,
+        use_directory_urls=config.use_directory_urls,
+    )
+
+
+def _all_under(section: Section, prefix: str) -> bool:
+    pages = list(_pages(section))
+    return bool(pages) and all(p.file.src_uri.startswith(prefix) for p in pages)
+
+
+def _pages(section: Section) -> Any:
+    for child in section.children:
+        if isinstance(child, Section):
+            yield from _pages(child)
+        elif isinstance(child, Page):
+            yield child

@@ -1,0 +1,81 @@
+"""Revision schemes and the one place that decides 'today'."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from qms_plugin.core.revision import LETTERS, get_scheme
+from qms_plugin.core.today import TodayError, resolve_today
+
+
+def test_letters_skip_easily_misread_ones() -> None:
+    assert LETTERS == "ABCDEFGHJKLMNPRTUVWY"
+
+
+@pytest.mark.parametrize(
+    ("scheme", "revision", "valid"),
+    [
+        ("letters", "A", True),
+        ("letters", "H", True),
+        ("letters", "I", False),
+        ("letters", "O", False),
+        ("letters", "AB", True),
+        ("letters", "b", False),
+        ("letters", "1", False),
+        ("integer", "12", True),
+        ("integer", "012", False),
+        ("integer", "A", False),
+        ("major.minor", "1.10", True),
+        ("major.minor", "1", False),
+        ("major.minor", "1.1.1", False),
+    ],
+)
+def test_valid_revisions(scheme: str, revision: str, valid: bool) -> None:
+    assert get_scheme(scheme).is_valid(revision) is valid
+
+
+@pytest.mark.parametrize(
+    ("scheme", "revision", "following"),
+    [
+        ("letters", "A", "B"),
+        ("letters", "H", "J"),
+        ("letters", "N", "P"),
+        ("letters", "Y", "AA"),
+        ("letters", "AY", "BA"),
+        ("integer", "9", "10"),
+        ("major.minor", "1.9", "1.10"),
+    ],
+)
+def test_next_revision(scheme: str, revision: str, following: str) -> None:
+    chosen = get_scheme(scheme)
+    assert chosen.next(revision) == following
+    assert chosen.key(following) > chosen.key(revision)
+
+
+def test_unknown_scheme_names_the_choices() -> None:
+    with pytest.raises(ValueError, match=r"letters, integer, major\.minor"):
+        get_scheme("roman")
+
+
+def test_today_prefers_configuration_then_source_date_epoch() -> None:
+    env = {"SOURCE_DATE_EPOCH": "1767225600"}  # 2026-01-01T00:00:00Z
+    assert resolve_today("2025-05-05", env) == dt.date(2025, 5, 5)
+    assert resolve_today(dt.date(2024, 2, 29), env) == dt.date(2024, 2, 29)
+    assert resolve_today(None, env) == dt.date(2026, 1, 1)
+    assert resolve_today(None, {}) == dt.datetime.now(dt.timezone.utc).date()
+
+
+@pytest.mark.parametrize(
+    ("configured", "env", "message"),
+    [
+        ("31/01/2026", {}, "YYYY-MM-DD"),
+        (None, {"SOURCE_DATE_EPOCH": "yesterday"}, "SOURCE_DATE_EPOCH"),
+    ],
+)
+def test_bad_dates_say_how_to_write_them(
+    configured: str | None, env: dict[str, str], message: str
+) -> None:
+    with pytest.raises(TodayError, match=message):
+        resolve_today(configured, env)

@@ -1,0 +1,250 @@
+"""Real sites built in tmp_path: what staff see on the pages, what the build says."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from mkdocs.exceptions import Abort
+
+from tests.conftest import REPO, Site, document
+
+
+def test_control_block_shows_the_document_control_data(site: Site) -> None:
+    site.write(
+        "procedures/quality/qp-001.md",
+        document(
+            title="Control of nonconforming output",
+            revision="1.10",
+            related=["F-001-01"],
+            iso9001_clauses=["8.7", "8.7.2"],
+        ),
+    )
+    site.write("procedures/forms/f-001-01.md", document(doc_id="F-001-01", type="form"))
+    site.options["revision_scheme"] = "major.minor"
+    site.write(
+        "procedures/forms/f-001-01.md",
+        document(doc_id="F-001-01", type="form", title="NCR form", revision="2.0"),
+    )
+    site.build(strict=True)
+    html = site.page("procedures/quality/qp-001/")
+    block = html[html.index('class="qms-control"') :]
+    assert re.search(r'qms-control__id">QP-001</span>\s*Control of nonconforming output', block)
+    for text in (
+        "<dd>1.10</dd>",  # not 1.1
+        "<dd>Procedure</dd>",
+        "<dd>Quality Manager</dd>",
+        "Managing Director",
+        '<time datetime="2026-01-12">12 Jan 2026</time>',
+        '<time datetime="2028-01-12">12 Jan 2028</time>',
+        'title="8.7.2 Control of nonconforming outputs (paragraph 2)">8.7.2</span>',
+        '<a href="../../forms/f-001-01/" title="NCR form">F-001-01</a>',
+        "Uncontrolled when printed",
+        "in force",
+    ):
+        assert text in block, text
+    assert "admonition" not in block.split("<dl")[0]  # current: no warning banner
+    assert "<title>QP-001 Control of nonconforming output - Test manual</title>" in html
+    assert html.count("<h1") == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "title", "text"),
+    [
+        ({"status": "draft"}, "Draft: not for use", "has not been approved"),
+        ({"status": "in_review"}, "In review: not for use", "being reviewed"),
+        (
+            {"status": "approved", "approval_date": "2026-11-16", "effective_date": "2026-12-07"},
+            "Approved: effective from 7 Dec 2026",
+            "comes into force on 7 Dec 2026",
+        ),
+        (
+            {"status": "obsolete", "obsolete_reason": "Merged into <QP-002>."},
+            "Obsolete: withdrawn",
+            "Reason: Merged into &lt;QP-002&gt;.",
+        ),
+        (
+            {"next_review": "2026-11-01"},
+            "Periodic review overdue since 1 Nov 2026",
+            "still in force",
+        ),
+    ],
+)
+def test_status_banners(site: Site, fields: dict[str, str], title: str, text: str) -> None:
+    site.write("procedures/qp-001.md", document(**fields))
+    site.build()
+    html = site.page("procedures/qp-001/")
+    assert f'<p class="admonition-title">{title}</p>' in html
+    assert text in html
+
+
+def test_superseded_banner_links_the_successor(site: Site) -> None:
+    site.write(
+        "procedures/wi/wi-001-01.md",
+        document(
+            doc_id="WI-001-01",
+            type="work_instruction",
+            status="superseded",
+            superseded_by="WI-001-02",
+        ),
+    )
+    site.write(
+        "procedures/wi/wi-001-02.md",
+        document(doc_id="WI-001-02", type="work_instruction", title="Deburring", revision="A"),
+    )
+    site.build(strict=True)
+    html = site.page("procedures/wi/wi-001-01/")
+    assert "Superseded: do not use" in html
+    assert re.search(r'replaced by\s*<a href="\.\./wi-001-02/">WI-001-02 Deburring</a>', html)
+
+
+def test_broken_documents_warn_fail_strict_and_still_render(site: Site) -> None:
+    site.write("procedures/good.md", document())
+    site.write(
+        "procedures/bad.md",
+        "---\ndoc_id: QP-002\ntitle: Bad: colon\n---\n## Purpose\n\nStill readable.\n",
+    )
+    site.write("procedures/z-dup.md", document(title="Duplicate"))
+    site.build()
+    assert any(
+        "procedures/bad.md:3: the front matter is not valid YAML" in w for w in site.warnings
+    ), site.warnings
+    assert any("procedures/z-dup.md:2: doc_id QP-001 is already used" in w for w in site.warnings)
+    html = site.page("procedures/bad/")
+    assert "Still readable." in html
+    assert "Document-control data has problems" in html
+    assert "doc_id:" not in html  # the broken front matter is not shown as text
+    with pytest.raises(Abort, match="warnings in strict mode"):
+        site.build(strict=True)
+
+
+def test_user_text_cannot_inject_html(site: Site) -> None:
+    site.write(
+        "procedures/qp-001.md",
+        document(
+            title="<script>alert('title')</script>",
+            owner='<img src=x onerror="alert(1)">',
+            change_summary="</dd><script>alert('summary')</script>",
+            approved_by=["<b>Eve</b>"],
+        ),
+    )
+    site.build(strict=True)
+    for page in (site.page("procedures/qp-001/"), site.page("master-document-list/")):
+        assert "<script>alert" not in page
+        assert "<img src=x" not in page
+        assert "<b>Eve" not in page
+    assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in site.page("procedures/qp-001/")
+
+
+def test_file_in_another_encoding_builds_with_a_warning(site: Site) -> None:
+    site.write("procedures/qp-001.md", document(title="Pr\u00fcfung").encode("cp1252"))
+    site.build()
+    assert any("procedures/qp-001.md" in w and "not UTF-8" in w for w in site.warnings)
+    assert "Pr\u00fcfung" in site.page("procedures/qp-001/")
+
+
+def test_bom_and_crlf_documents_build_cleanly(site: Site) -> None:
+    text = "\ufeff" + document(revision="C").replace("\n", "\r\n")
+    site.write("procedures/qp-001.md", text.encode("utf-8"))
+    site.build(strict=True)
+    assert "<dd>C</dd>" in site.page("procedures/qp-001/")
+
+
+def test_master_list_and_exports(site: Site) -> None:
+    site.write("procedures/qp-002.md", document(doc_id="QP-002", title='Zeta, "quoted"'))
+    site.write("procedures/qp-001.md", document(title='=HYPERLINK("http://x")', status="draft"))
+    site.write("procedures/forms/f-001-01.md", document(doc_id="F-001-01", type="form"))
+    site.build()
+    html = site.page("master-document-list/")
+    rows = re.findall(r'<tr data-type="(\w+)" data-status="(\w+)"', html)
+    assert rows == [("form", "effective"), ("procedure", "draft"), ("procedure", "effective")]
+    assert '<a href="../procedures/qp-002/">QP-002</a>' in html
+    assert '<option value="form">Form</option>' in html
+
+    exported = json.loads((site.site_dir / "qms/register.json").read_text("utf-8"))
+    schema = yaml.safe_load((REPO / "records_schema/register.schema.yaml").read_text("utf-8"))
+    jsonschema.validate(exported, schema)
+    assert [d["id"] for d in exported["documents"]] == ["F-001-01", "QP-001", "QP-002"]
+    assert exported["documents"][2]["url"] == "procedures/qp-002/"
+    for entry in exported["documents"]:
+        assert (site.site_dir / entry["url"] / "index.html").is_file()
+
+    table = list(csv.reader(io.StringIO((site.site_dir / "qms/register.csv").read_text("utf-8"))))
+    assert table[0] == [
+        "id",
+        "title",
+        "type",
+        "revision",
+        "status",
+        "owner",
+        "effective_date",
+        "next_review",
+        "url",
+    ]
+    assert table[2][1] == '\'=HYPERLINK("http://x")'  # a formula is kept as text
+    assert table[3][1] == 'Zeta, "quoted"'
+
+
+def test_two_builds_are_byte_identical(site: Site, tmp_path: Path) -> None:
+    site.write("procedures/qp-001.md", document())
+    site.build()
+    first = {
+        p.relative_to(site.site_dir): p.read_bytes()
+        for p in site.site_dir.rglob("*")
+        if p.is_file() and p.suffix != ".gz"
+    }
+    site.build()
+    second = {
+        p.relative_to(site.site_dir): p.read_bytes()
+        for p in site.site_dir.rglob("*")
+        if p.is_file() and p.suffix != ".gz"
+    }
+    assert first == second
+
+
+def test_attachments_and_section_pages_are_published(site: Site) -> None:
+    site.write("procedures/index.md", "# About our procedures\n")
+    site.write("procedures/forms/f-001-01.md", document(doc_id="F-001-01", type="form"))
+    site.write("procedures/forms/f-001-01.xlsx", b"PK\x03\x04 spreadsheet")
+    site.build(strict=True)
+    assert (site.site_dir / "procedures/forms/f-001-01.xlsx").read_bytes().startswith(b"PK")
+    assert "About our procedures" in site.page("procedures/")
+
+
+def test_navigation_groups_documents_under_one_section(site: Site) -> None:
+    site.write("procedures/forms/f-001-01.md", document(doc_id="F-001-01", type="form"))
+    site.options["section_title"] = "Controlled <documents>"
+    site.build(strict=True)
+    html = site.page("")
+    assert "Controlled &lt;documents&gt;" in html
+    assert "Controlled <documents>" not in html
+
+
+def test_offline_check_warns_about_google_fonts(site: Site) -> None:
+    site.write("procedures/qp-001.md", document())
+    site.write("mkdocs.yml", "")
+    config = yaml.safe_load(site.config_text(strict=False))
+    del config["theme"]["font"]
+    site.config_text = lambda strict: yaml.safe_dump(config)  # type: ignore[method-assign]
+    site.build()
+    assert any("font: false" in w for w in site.warnings)
+
+
+def test_configuration_errors_stop_the_build_with_a_message(site: Site) -> None:
+    site.options["today"] = "next tuesday"
+    with pytest.raises(Abort):
+        site.build()
+    assert any(
+        "today: 'next tuesday' is not a date; write it as YYYY-MM-DD" in w for w in site.warnings
+    )
+    site.options["today"] = "2026-11-23"
+    site.options["procedures_dir"] = "missing"
+    with pytest.raises(Abort):
+        site.build()
+    assert any(re.search("procedures folder .* does not exist", w) for w in site.warnings)
