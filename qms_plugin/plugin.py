@@ -17,7 +17,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url, write_file
 
 from .config import QmsConfig
-from .core.documents import DEFAULT_ID_PATTERNS, Document, iter_markdown
+from .core.documents import DEFAULT_ID_PATTERNS, DOCUMENT_TYPES, Document, iter_markdown
 from .core.manual import DocumentSet, Settings, SettingsError
 from .core.register import master_list, register_csv, register_json
 from .core.today import TodayError, resolve_today
@@ -91,7 +91,10 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             File.generated(
                 config,
                 self.config.register_page,
-                content=f"# {self.config.register_title}\n\n{REGISTER_INTRO}\n",
+                content=(
+                    "---\nhide:\n  - toc\n---\n"
+                    f"# {self.config.register_title}\n\n{REGISTER_INTRO}\n"
+                ),
             )
         )
         for uri, path in ASSET_URIS.items():
@@ -130,6 +133,9 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         for item in nav.items:
             if isinstance(item, Section) and _all_under(item, prefix):
                 item.title = escape(self.config.section_title)
+                if self.docset is not None:
+                    _order_by_hierarchy(item, self.docset)
+        _relink(nav)
         return nav
 
     # Runs before other plugins' markdown handlers: it replaces the markdown MkDocs read with the
@@ -226,6 +232,47 @@ def build_settings(config: MkDocsConfig, options: QmsConfig, today: Any) -> Sett
         iso9001_edition=options.iso9001_edition,
         use_directory_urls=config.use_directory_urls,
     )
+
+
+def _order_by_hierarchy(section: Section, docset: DocumentSet) -> None:
+    """Order a section's entries as the document pyramid: manual, policies, procedures,
+    work instructions, forms; section index pages first; otherwise keep MkDocs' order."""
+    rank = {name: index for index, name in enumerate(DOCUMENT_TYPES)}
+
+    def level(item: Any) -> int:
+        pages = list(_pages(item)) if isinstance(item, Section) else [item]
+        if isinstance(item, Page) and item.file.name in ("index", "README"):
+            return -1
+        ranks = [
+            rank.get(doc.type or "", len(rank))
+            for page in pages
+            if isinstance(page, Page) and (doc := docset.by_src_uri.get(page.file.src_uri))
+        ]
+        return min(ranks, default=len(rank))
+
+    order = {id(child): index for index, child in enumerate(section.children)}
+    section.children.sort(key=lambda child: (level(child), order[id(child)]))
+    for child in section.children:
+        if isinstance(child, Section):
+            _order_by_hierarchy(child, docset)
+
+
+def _relink(nav: Navigation) -> None:
+    """Recompute the page list and previous/next links after reordering."""
+    pages: list[Page] = []
+
+    def walk(items: list[Any]) -> None:
+        for item in items:
+            if isinstance(item, Section):
+                walk(item.children)
+            elif isinstance(item, Page):
+                pages.append(item)
+
+    walk(nav.items)
+    nav.pages = pages
+    for index, page in enumerate(pages):
+        page.previous_page = pages[index - 1] if index else None
+        page.next_page = pages[index + 1] if index + 1 < len(pages) else None
 
 
 def _all_under(section: Section, prefix: str) -> bool:

@@ -75,7 +75,7 @@ class Site:
             "docs_dir": "docs",
             "site_dir": "site",
             "strict": strict,
-            "theme": {"name": "material", "font": False},
+            "theme": {"name": "material", "font": False, "features": ["navigation.footer"]},
             "plugins": ["search", {"qms": self.options}],
         }
         return yaml.safe_dump(config, sort_keys=False)

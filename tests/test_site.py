@@ -26,7 +26,6 @@ def test_control_block_shows_the_document_control_data(site: Site) -> None:
             iso9001_clauses=["8.7", "8.7.2"],
         ),
     )
-    site.write("procedures/forms/f-001-01.md", document(doc_id="F-001-01", type="form"))
     site.options["revision_scheme"] = "major.minor"
     site.write(
         "procedures/forms/f-001-01.md",
@@ -248,3 +247,33 @@ def test_configuration_errors_stop_the_build_with_a_message(site: Site) -> None:
     with pytest.raises(Abort):
         site.build()
     assert any(re.search("procedures folder .* does not exist", w) for w in site.warnings)
+
+
+def test_navigation_follows_the_document_hierarchy(site: Site) -> None:
+    site.write("procedures/a-forms/f-001-01.md", document(doc_id="F-001-01", type="form"))
+    site.write("procedures/b-manual/qm-001.md", document(doc_id="QM-001", type="manual"))
+    site.write("procedures/c-procedures/qp-001.md", document())
+    site.build(strict=True)
+    html = site.page("procedures/c-procedures/qp-001/")
+    nav = html[html.index('class="md-nav md-nav--primary"') :]
+    positions = [nav.index(name) for name in ("QM-001", "QP-001", "F-001-01")]
+    assert positions == sorted(positions)
+    # previous/next links follow the same order
+    assert re.search(r'md-footer__link--prev" aria-label="Previous: QM-001', html)
+    assert re.search(r'md-footer__link--next" aria-label="Next: F-001-01', html)
+
+
+def test_retired_documents_have_no_next_review(site: Site) -> None:
+    site.write(
+        "procedures/qp-001.md",
+        document(
+            status="obsolete",
+            obsolete_reason="No longer needed.",
+            effective_date="2019-01-01",
+            approval_date="2018-12-01",
+        ),
+    )
+    site.build(strict=True)
+    [row] = json.loads((site.site_dir / "qms/register.json").read_text("utf-8"))["documents"]
+    assert row["next_review"] == ""
+    assert "<dt>Next review</dt><dd>—</dd>" in site.page("procedures/qp-001/")

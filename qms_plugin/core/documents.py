@@ -133,7 +133,12 @@ class Document:
 
     @cached_property
     def next_review(self) -> dt.date | None:
-        """The explicit ``next_review``, else the effective date plus the review interval."""
+        """The explicit ``next_review``, else the effective date plus the review interval.
+
+        Only documents in force are reviewed: drafts and retired documents have none.
+        """
+        if self.status not in ("approved", "effective"):
+            return None
         explicit = _date(self.data.get("next_review"))
         if explicit:
             return explicit
