@@ -37,7 +37,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import mkdocs
 import yaml
+
+from qms_plugin.core.manual import DocumentSet, Settings
 
 TODAY = dt.date(2026, 11, 23)
 DEFAULT_SIZES = (100, 1000)
@@ -218,6 +221,18 @@ RECORDS = (
     ("Training record", "HR", "Employment plus 6 years"),
     ("Nonconformance report", "Quality office", "10 years"),
     ("Supplier approval", "Purchasing", "While the supplier is approved plus 3 years"),
+)
+STEP_TITLES = (
+    "Prepare the job",
+    "Check the drawing and the order",
+    "Set up the machine",
+    "Inspect the first-off",
+    "Run the batch",
+    "Record the results",
+    "Handle a nonconformity",
+    "Release the parts",
+    "Close the job",
+    "Review and improve",
 )
 TERMS = (
     ("First-off", "The first part made after a set-up, inspected before the batch runs."),
@@ -435,7 +450,7 @@ def render_body(doc: DocSpec, by_id: dict[str, DocSpec], rng: random.Random) -> 
     step = 0
     while words(head) + words(steps) + words(tail) < target:
         step += 1
-        steps.append(f"### Step {step}: {rng.choice(VERBS)} {rng.choice(OBJECTS)}")
+        steps.append(f"### Step {step}: {rng.choice(STEP_TITLES)}")
         steps.append(_paragraph(rng))
         if step % 2:
             steps.append(
@@ -563,8 +578,6 @@ def timed_build(project: Project) -> float:
 
 def core_load_times(root: Path, repeat: int) -> list[float]:
     """Seconds of ``DocumentSet.load`` in this process; stop if it reports any finding."""
-    from qms_plugin.core.manual import DocumentSet, Settings
-
     settings = Settings(root=root, today=TODAY)
     times = []
     for _ in range(repeat):
@@ -706,8 +719,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    import mkdocs
-
     workdir = Path(tempfile.mkdtemp(prefix="qms-bench-"))
     results: list[Result] = []
     try:

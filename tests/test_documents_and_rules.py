@@ -181,3 +181,12 @@ def test_settings_errors_are_explained(
 )
 def test_add_months(start: dt.date, months: int, expected: dt.date) -> None:
     assert add_months(start, months) == expected
+
+
+def test_huge_documents_are_reported_but_kept(tmp_path: Path) -> None:
+    body = "## Data\n\n" + ("| a | b |\n" * 600_000)
+    docset = load(tmp_path, {"qp-001.md": document(body=body)})
+    [finding] = docset.findings
+    assert finding.rule == "too-large"
+    assert "MB" in finding.message
+    assert docset.documents[0].body.endswith("| a | b |\n")

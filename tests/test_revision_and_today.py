@@ -79,3 +79,21 @@ def test_bad_dates_say_how_to_write_them(
 ) -> None:
     with pytest.raises(TodayError, match=message):
         resolve_today(configured, env)
+
+
+@pytest.mark.parametrize(
+    ("src_uri", "directory_urls", "url"),
+    [
+        ("procedures/forms/f-001-01.md", True, "procedures/forms/f-001-01/"),
+        ("procedures/forms/f-001-01.md", False, "procedures/forms/f-001-01.html"),
+        ("procedures/index.md", True, "procedures/"),
+        ("master-document-list.md", True, "master-document-list/"),
+    ],
+)
+def test_page_urls_match_mkdocs(src_uri: str, directory_urls: bool, url: str) -> None:
+    from mkdocs.structure.files import File
+
+    from qms_plugin.core.register import page_url
+
+    assert page_url(src_uri, directory_urls) == url
+    assert File(src_uri, "/src", "/site", directory_urls).url == url

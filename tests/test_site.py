@@ -277,3 +277,23 @@ def test_retired_documents_have_no_next_review(site: Site) -> None:
     [row] = json.loads((site.site_dir / "qms/register.json").read_text("utf-8"))["documents"]
     assert row["next_review"] == ""
     assert "<dt>Next review</dt><dd>—</dd>" in site.page("procedures/qp-001/")
+
+
+def test_procedures_inside_docs_dir_are_not_added_twice(site: Site) -> None:
+    site.write("docs/procedures/qp-001.md", document())
+    site.options["procedures_dir"] = "docs/procedures"
+    site.build(strict=True)
+    assert "QP-001" in site.page("procedures/qp-001/")
+    [row] = json.loads((site.site_dir / "qms/register.json").read_text("utf-8"))["documents"]
+    assert row["url"] == "procedures/qp-001/"
+
+
+def test_search_index_finds_documents_by_id(site: Site) -> None:
+    site.write("procedures/qp-001.md", document(title="Calibration & <gauges>"))
+    site.build(strict=True)
+    index = json.loads((site.site_dir / "search/search_index.json").read_text("utf-8"))
+    titles = [
+        entry["title"] for entry in index["docs"] if entry["location"] == "procedures/qp-001/"
+    ]
+    assert titles and "QP-001" in titles[0]
+    assert "<gauges>" not in titles[0]

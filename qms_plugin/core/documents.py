@@ -26,6 +26,9 @@ DEFAULT_ID_PATTERNS: Mapping[str, str] = {
     "external": r"EXT-\d{3}",
 }
 
+# A controlled document larger than this is reported: it is slow to open, print and search.
+MAX_DOCUMENT_BYTES = 5_000_000
+
 # Pages in the procedures folder that introduce a section rather than being controlled documents.
 SECTION_PAGES = ("index.md", "README.md")
 
@@ -197,6 +200,18 @@ def read_document(
     source = frontmatter.decode(raw, path)
     parsed = frontmatter.parse(source.text, path, text_fields)
     findings = source.findings + parsed.findings
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        findings.append(
+            Finding(
+                path,
+                None,
+                "too-large",
+                f"the file is {len(raw) / 1_000_000:.1f} MB (limit "
+                f"{MAX_DOCUMENT_BYTES / 1_000_000:.0f} MB); it is published, but pages this "
+                "large are slow to open and to search: move data tables or embedded images "
+                "into attachments beside the document",
+            )
+        )
     if not parsed.present:
         if file.name in SECTION_PAGES:
             return None
