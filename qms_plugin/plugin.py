@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import Any
 
 from markupsafe import escape
 from mkdocs.config.defaults import MkDocsConfig
@@ -14,7 +15,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
-from mkdocs.utils import get_relative_url, write_file
+from mkdocs.utils import dirname_to_title, get_relative_url, write_file
 
 from .config import QmsConfig
 from .core.documents import DEFAULT_ID_PATTERNS, DOCUMENT_TYPES, Document, iter_markdown
@@ -44,13 +45,9 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
     supports_multiple_instances = False
 
     def __init__(self) -> None:
-        self.command: str = "build"
         self.docset: DocumentSet | None = None
         self.renderer: Renderer | None = None
         self.files: Files | None = None
-
-    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
-        self.command = command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         # `mkdocs serve` reuses this object for every rebuild: start each build afresh.
@@ -127,14 +124,17 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
                 files.append(File.generated(config, uri, abs_src_path=str(path)))
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
-        if not self.config.enabled or not self.config.section_title:
+        if not self.config.enabled or self.docset is None:
             return nav
         prefix = f"{self.settings.mount}/"
+        if not any(page.file.src_uri.startswith(prefix) for page in nav.pages):
+            # An explicit `nav:` that leaves the controlled documents out: add them as a section.
+            _append_section(nav, files, config, prefix)
         for item in nav.items:
             if isinstance(item, Section) and _all_under(item, prefix):
-                item.title = escape(self.config.section_title)
-                if self.docset is not None:
-                    _order_by_hierarchy(item, self.docset)
+                if self.config.section_title:
+                    item.title = escape(self.config.section_title)
+                _order_by_hierarchy(item, self.docset)
         _relink(nav)
         return nav
 
@@ -232,6 +232,31 @@ def build_settings(config: MkDocsConfig, options: QmsConfig, today: Any) -> Sett
         iso9001_edition=options.iso9001_edition,
         use_directory_urls=config.use_directory_urls,
     )
+
+
+def _append_section(nav: Navigation, files: Files, config: MkDocsConfig, prefix: str) -> None:
+    """Add the controlled documents to the end of the navigation, one section per folder."""
+    root = Section(dirname_to_title(prefix.rstrip("/").rsplit("/", 1)[-1]), [])
+    sections: dict[str, Section] = {"": root}
+
+    def section_for(folder: str) -> Section:
+        if folder not in sections:
+            parent_folder, _, name = folder.rpartition("/")
+            parent = section_for(parent_folder)
+            section = Section(dirname_to_title(name), [])
+            section.parent = parent
+            parent.children.append(section)
+            sections[folder] = section
+        return sections[folder]
+
+    chosen = [f for f in files.documentation_pages() if f.src_uri.startswith(prefix)]
+    for file in sorted(chosen, key=lambda f: (posixpath.dirname(f.src_uri), f.src_uri)):
+        parent = section_for(posixpath.dirname(file.src_uri[len(prefix) :]))
+        page = file.page if isinstance(file.page, Page) else Page(None, file, config)
+        page.parent = parent
+        parent.children.append(page)
+    if root.children:
+        nav.items.append(root)
 
 
 def _order_by_hierarchy(section: Section, docset: DocumentSet) -> None:

@@ -297,3 +297,17 @@ def test_search_index_finds_documents_by_id(site: Site) -> None:
     ]
     assert titles and "QP-001" in titles[0]
     assert "<gauges>" not in titles[0]
+
+
+def test_explicit_nav_gets_the_controlled_documents(site: Site) -> None:
+    site.write("procedures/forms/f-001-01.md", document(doc_id="F-001-01", type="form"))
+    site.write("procedures/qp-001.md", document())
+    site.write("docs/index.md", "# Home\n")
+    config = yaml.safe_load(site.config_text(strict=True))
+    config["nav"] = [{"Home": "index.md"}]
+    site.config_text = lambda strict: yaml.safe_dump(config)  # type: ignore[method-assign]
+    site.build(strict=True)
+    html = site.page("procedures/qp-001/")
+    nav = html[html.index('class="md-nav md-nav--primary"') :]
+    assert "Controlled documents" in nav
+    assert nav.index("QP-001") < nav.index("Forms") < nav.index("F-001-01")
