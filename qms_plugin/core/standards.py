@@ -25,31 +25,23 @@ class Clause:
         return self.number.count(".")
 
 
-@dataclass(frozen=True)
 class ClauseCatalogue:
     """All clause numbers of one ISO 9001 edition, in the standard's order."""
 
-    standard: str
-    clauses: tuple[Clause, ...]
+    def __init__(self, standard: str, clauses: tuple[Clause, ...]) -> None:
+        self.standard = standard
+        self.clauses = clauses
+        self._index = {clause.number: clause for clause in clauses}
 
     def __contains__(self, number: object) -> bool:
         return isinstance(number, str) and number in self._index
-
-    @property
-    def _index(self) -> dict[str, Clause]:
-        return _index(self)
 
     def get(self, number: str) -> Clause | None:
         return self._index.get(number)
 
     def label(self, number: str) -> str:
-        clause = self.get(number)
+        clause = self._index.get(number)
         return f"{number} {clause.title}" if clause else number
-
-
-@cache
-def _index(catalogue: ClauseCatalogue) -> dict[str, Clause]:
-    return {clause.number: clause for clause in catalogue.clauses}
 
 
 def _number_key(number: str) -> tuple[int, ...]:
