@@ -120,10 +120,14 @@ def test_pure_python_yaml_gives_the_same_result(monkeypatch: pytest.MonkeyPatch)
     fast = parse(text)
     monkeypatch.setattr(frontmatter, "_LOADER", frontmatter.yaml.SafeLoader)
     slow = parse(text)
-    assert slow.data == fast.data == {
-        "revision": "1.10",
-        "owner": "no",
-        "effective_date": "2026-03-01",
-        "months": 24,
-    }
+    assert (
+        slow.data
+        == fast.data
+        == {
+            "revision": "1.10",
+            "owner": "no",
+            "effective_date": "2026-03-01",
+            "months": 24,
+        }
+    )
     assert slow.lines == fast.lines
