@@ -62,6 +62,7 @@ def make_environment(search_path: Sequence[str | Path]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=False,  # templates do not change during a build; skip the mtime checks
     )
     env.filters["long_date"] = long_date
     return env
@@ -99,11 +100,12 @@ class Renderer:
     ) -> str:
         """The block at the top of a controlled page: title, banners, metadata."""
         docset = self.docset
+        state = docset.state(doc)
         template = self.env.get_template("qms/control-block.html")
         return template.render(
             doc=doc,
-            state=docset.state(doc),
-            state_label=STATE_LABELS[docset.state(doc)],
+            state=state,
+            state_label=STATE_LABELS[state],
             type_label=TYPE_LABELS.get(doc.type or "", doc.data.get("type") or "—"),
             status_label=STATUS_LABELS.get(doc.status or "", "—"),
             review_overdue=docset.review_overdue(doc),

@@ -311,3 +311,12 @@ def test_explicit_nav_gets_the_controlled_documents(site: Site) -> None:
     nav = html[html.index('class="md-nav md-nav--primary"') :]
     assert "Controlled documents" in nav
     assert nav.index("QP-001") < nav.index("Forms") < nav.index("F-001-01")
+
+
+def test_control_data_stays_out_of_search_results(site: Site) -> None:
+    site.write("procedures/qp-001.md", document(owner="Zebedee Quist"))
+    site.build(strict=True)
+    index = (site.site_dir / "search/search_index.json").read_text("utf-8")
+    assert "Zebedee" not in index  # metadata is found through the master list instead
+    assert "Some text." in index
+    assert "Uncontrolled when printed" not in index

@@ -124,8 +124,16 @@ class DocumentSet:
     def by_src_uri(self) -> dict[str, Document]:
         return {doc.src_uri: doc for doc in self.documents}
 
+    @cached_property
+    def _findings_by_path(self) -> dict[str, list[Finding]]:
+        index: dict[str, list[Finding]] = {}
+        for finding in self.findings:
+            index.setdefault(finding.path, []).append(finding)
+        return index
+
     def findings_for(self, doc: Document) -> list[Finding]:
-        return [f for f in self.findings if f.path == doc.path]
+        """This document's findings, in line order."""
+        return self._findings_by_path.get(doc.path, [])
 
     def state(self, doc: Document) -> str:
         return state_of(doc, self.settings.today)
