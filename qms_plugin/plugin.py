@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -18,7 +19,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import dirname_to_title, get_relative_url, write_file
 
 from .config import QmsConfig
-from .core.documents import DEFAULT_ID_PATTERNS, DOCUMENT_TYPES, Document, iter_markdown
+from .core.documents import DEFAULT_ID_PATTERNS, DOCUMENT_TYPES, Document
 from .core.manual import DocumentSet, Settings, SettingsError
 from .core.register import master_list, register_csv, register_json
 from .core.today import TodayError, resolve_today
@@ -106,12 +107,9 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         """Mount the procedures folder (documents, section pages, attachments) into the site."""
         folder = self.settings.folder
         mount = self.settings.mount
-        markdown = {p.relative_to(folder).as_posix() for p in iter_markdown(folder)}
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(folder)
             if not path.is_file() or any(part.startswith(".") for part in rel.parts):
-                continue
-            if path.suffix == ".md" and rel.as_posix() not in markdown:
                 continue
             uri = f"{mount}/{rel.as_posix()}"
             if files.get_file_from_path(uri) is not None:
@@ -265,13 +263,12 @@ def _order_by_hierarchy(section: Section, docset: DocumentSet) -> None:
     rank = {name: index for index, name in enumerate(DOCUMENT_TYPES)}
 
     def level(item: Any) -> int:
-        pages = list(_pages(item)) if isinstance(item, Section) else [item]
         if isinstance(item, Page) and item.file.name in ("index", "README"):
             return -1
         ranks = [
             rank.get(doc.type or "", len(rank))
-            for page in pages
-            if isinstance(page, Page) and (doc := docset.by_src_uri.get(page.file.src_uri))
+            for page in _pages([item])
+            if (doc := docset.by_src_uri.get(page.file.src_uri))
         ]
         return min(ranks, default=len(rank))
 
@@ -284,16 +281,7 @@ def _order_by_hierarchy(section: Section, docset: DocumentSet) -> None:
 
 def _relink(nav: Navigation) -> None:
     """Recompute the page list and previous/next links after reordering."""
-    pages: list[Page] = []
-
-    def walk(items: list[Any]) -> None:
-        for item in items:
-            if isinstance(item, Section):
-                walk(item.children)
-            elif isinstance(item, Page):
-                pages.append(item)
-
-    walk(nav.items)
+    pages = list(_pages(nav.items))
     nav.pages = pages
     for index, page in enumerate(pages):
         page.previous_page = pages[index - 1] if index else None
@@ -301,13 +289,14 @@ def _relink(nav: Navigation) -> None:
 
 
 def _all_under(section: Section, prefix: str) -> bool:
-    pages = list(_pages(section))
+    pages = list(_pages(section.children))
     return bool(pages) and all(p.file.src_uri.startswith(prefix) for p in pages)
 
 
-def _pages(section: Section) -> Any:
-    for child in section.children:
-        if isinstance(child, Section):
-            yield from _pages(child)
-        elif isinstance(child, Page):
-            yield child
+def _pages(items: list[Any]) -> Iterator[Page]:
+    """The pages among ``items`` and in their sections, in navigation order."""
+    for item in items:
+        if isinstance(item, Section):
+            yield from _pages(item.children)
+        elif isinstance(item, Page):
+            yield item

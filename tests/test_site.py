@@ -218,16 +218,19 @@ def test_attachments_and_section_pages_are_published(site: Site) -> None:
 
 def test_navigation_groups_documents_under_one_section(site: Site) -> None:
     site.write("procedures/forms/f-001-01.md", document(doc_id="F-001-01", type="form"))
+    site.write("procedures/qp-001.md", document())
     site.options["section_title"] = "Controlled <documents>"
     site.build(strict=True)
     html = site.page("")
-    assert "Controlled &lt;documents&gt;" in html
+    nav = html[html.index('class="md-nav md-nav--primary"') :]
     assert "Controlled <documents>" not in html
+    section = nav.index("Controlled &lt;documents&gt;")
+    # one section holds both documents, the forms folder as a sub-section within it
+    assert section < nav.index("QP-001") < nav.index("Forms") < nav.index("F-001-01")
 
 
 def test_offline_check_warns_about_google_fonts(site: Site) -> None:
     site.write("procedures/qp-001.md", document())
-    site.write("mkdocs.yml", "")
     config = yaml.safe_load(site.config_text(strict=False))
     del config["theme"]["font"]
     site.config_text = lambda strict: yaml.safe_dump(config)  # type: ignore[method-assign]

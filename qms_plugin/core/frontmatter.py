@@ -79,7 +79,6 @@ class _Builder:
         self.line_offset = line_offset
         self.constructor = yaml.constructor.SafeConstructor()
         self.nodes = 0
-        self.findings: list[Finding] = []
 
     def line(self, node: yaml.Node) -> int:
         return int(node.start_mark.line) + self.line_offset
@@ -223,4 +222,4 @@ def parse(text: str, path: str, text_fields: Collection[str] = ()) -> FrontMatte
             )
         )
         return FrontMatter({}, body, True, {}, body_line, findings)
-    return FrontMatter(data, body, True, lines, body_line, findings + builder.findings)
+    return FrontMatter(data, body, True, lines, body_line, findings)

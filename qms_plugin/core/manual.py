@@ -12,7 +12,7 @@ from pathlib import Path
 from .documents import DEFAULT_ID_PATTERNS, Document, load_documents
 from .findings import Finding
 from .revision import get_scheme
-from .rules import RuleContext, run_rules
+from .rules import RuleContext, days_overdue, run_rules
 from .schema import DocumentSchema, SchemaError
 from .standards import iso9001_clauses
 
@@ -139,6 +139,5 @@ class DocumentSet:
         return state_of(doc, self.settings.today)
 
     def review_overdue(self, doc: Document) -> bool:
-        if doc.status not in ("approved", "effective") or doc.next_review is None:
-            return False
-        return (self.settings.today - doc.next_review).days > self.settings.review_grace_days
+        late = days_overdue(doc, self.settings.today)
+        return late is not None and late > self.settings.review_grace_days

@@ -151,6 +151,11 @@ def effective_after_approval(
             )
 
 
+def days_overdue(doc: Document, today: dt.date) -> int | None:
+    """Days since the document's periodic review fell due (negative: not yet due)."""
+    return (today - doc.next_review).days if doc.next_review else None
+
+
 def review_due(documents: Sequence[Document], context: RuleContext) -> Iterator[Finding]:
     """Documents in force are reviewed on time (after the configured grace period)."""
     for doc in _controlled(documents):
@@ -168,8 +173,8 @@ def review_due(documents: Sequence[Document], context: RuleContext) -> Iterator[
                     "status",
                 )
             continue
-        late = (context.today - doc.next_review).days
-        if late > context.review_grace_days:
+        late = days_overdue(doc, context.today)
+        if late is not None and late > context.review_grace_days:
             yield _finding(
                 doc,
                 "review-overdue",

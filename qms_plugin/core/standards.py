@@ -36,9 +36,6 @@ class ClauseCatalogue:
     def __contains__(self, number: object) -> bool:
         return isinstance(number, str) and number in self._index
 
-    def get(self, number: str) -> Clause | None:
-        return self._index.get(number)
-
     def label(self, number: str) -> str:
         clause = self._index.get(number)
         return f"{number} {clause.title}" if clause else number
