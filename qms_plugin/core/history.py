@@ -1,0 +1,732 @@
+"""Revision history from Git: every approved change of every document, read in one pass.
+
+The controlled line is the first-parent history of the published branch. Each first-parent commit
+that touches a document is an *approved change* (the merge or squash of a pull request); the
+commits that came in through a merge's other parents are its *drafting* commits. A *revision* is a
+run of approved changes that share one ``revision`` value in the front matter.
+
+Cost: two ``git log`` processes (run side by side) and one ``git cat-file --batch``, whatever the
+number of documents or commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from . import frontmatter
+from .git import GitError, Repository
+
+# Bump when the pickled shape changes, so an old cache is never read back.
+CACHE_FORMAT = 1
+
+KEEP_CACHED = 4  # one per scope in use (site build, `qms history`, `qms check --base`)
+
+MARKDOWN_PATHSPEC = ("*.md", "*.markdown")
+
+# Front-matter keys read at every change; the rest of a historic front matter is not needed.
+SNAPSHOT_KEYS = (
+    "doc_id",
+    "title",
+    "revision",
+    "status",
+    "approved_by",
+    "effective_date",
+    "change_summary",
+)
+
+SHALLOW_FIX = (
+    "the repository is a shallow clone, so its history is cut short and revision dates and "
+    "approvals would be wrong. Fetch the whole history with 'git fetch --unshallow' (in GitHub "
+    "Actions: 'fetch-depth: 0' on actions/checkout; in GitLab CI: 'GIT_DEPTH: 0'), or set "
+    "'history_shallow: mark' for the qms plugin to build anyway with every page marked as "
+    "having incomplete history"
+)
+
+
+class HistoryError(GitError):
+    """History cannot be read truthfully; the message says why and what to do."""
+
+
+# --- people, commits and their messages -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.email else self.name
+
+    @classmethod
+    def parse(cls, text: str) -> Person:
+        """``Name <email>`` (as in trailers), or just a name or an address."""
+        match = re.fullmatch(r"\s*(.*?)\s*<([^<>]*)>\s*", text)
+        if match:
+            name, email = match.group(1), match.group(2).strip()
+            return cls(name or email, email)
+        text = text.strip()
+        return cls(text, text if "@" in text and " " not in text else "")
+
+
+# A trailer block is the message's last paragraph when each of its lines is "Key: value".
+_TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*)[ \t]*:[ \t]*(.*\S)[ \t]*$")
+_GITHUB_MERGE = re.compile(r"^Merge pull request #(\d+)\b")
+_GITHUB_SQUASH = re.compile(r"\(#(\d+)\)\s*$")
+_GITLAB = re.compile(r"See merge request (?:([\w./-]+))?!(\d+)")
+_BITBUCKET = re.compile(r"\(pull request #(\d+)\)")
+
+# Committers that stand for a code host's web interface rather than a person.
+_WEB_COMMITTERS = ("noreply@github.com", "noreply@gitlab.com")
+
+
+def parse_trailers(message: str) -> tuple[tuple[str, str], ...]:
+    """The ``Key: value`` trailers of a commit message, keys in their canonical case."""
+    paragraphs = [p for p in re.split(r"\n[ \t]*\n", message.strip()) if p.strip()]
+    if len(paragraphs) < 2:
+        return ()
+    trailers: list[tuple[str, str]] = []
+    for line in paragraphs[-1].splitlines():
+        if line[:1] in (" ", "\t") and trailers:  # a folded continuation line
+            key, value = trailers[-1]
+            trailers[-1] = (key, f"{value} {line.strip()}")
+            continue
+        match = _TRAILER.match(line)
+        if match is None:
+            return ()
+        trailers.append((_canonical(match.group(1)), match.group(2)))
+    return tuple(trailers)
+
+
+def _canonical(key: str) -> str:
+    return "-".join(part.capitalize() for part in key.split("-"))
+
+
+@dataclass(frozen=True)
+class ChangeRef:
+    """The pull or merge request a change came through."""
+
+    host: str  # "github", "gitlab" or "bitbucket"
+    number: int
+    project: str | None = None
+
+    def __str__(self) -> str:
+        return f"!{self.number}" if self.host == "gitlab" else f"#{self.number}"
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    parents: tuple[str, ...]
+    author: Person
+    author_date: str  # ISO 8601 with the author's zone
+    committer: Person
+    committer_date: str
+    message: str
+    signature: str | None = None  # git's %G? code when signatures are checked
+
+    @property
+    def short(self) -> str:
+        return self.sha[:8]
+
+    @property
+    def subject(self) -> str:
+        return self.message.split("\n", 1)[0].strip()
+
+    @property
+    def body(self) -> str:
+        """The message after the subject, without the trailer block."""
+        rest = self.message.split("\n", 1)[1] if "\n" in self.message else ""
+        rest = rest.strip()
+        if self.trailers:
+            paragraphs = re.split(r"\n[ \t]*\n", rest)
+            rest = "\n\n".join(paragraphs[:-1]).strip()
+        return rest
+
+    @cached_property
+    def trailers(self) -> tuple[tuple[str, str], ...]:
+        return parse_trailers(self.message)
+
+    def trailer_values(self, keys: Iterable[str]) -> tuple[str, ...]:
+        wanted = {_canonical(k) for k in keys}
+        return tuple(value for key, value in self.trailers if key in wanted)
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.parents) > 1
+
+    @cached_property
+    def change_ref(self) -> ChangeRef | None:
+        """The pull or merge request number, from GitHub, GitLab or Bitbucket messages."""
+        if match := _GITHUB_MERGE.match(self.subject):
+            return ChangeRef("github", int(match.group(1)))
+        if match := _GITLAB.search(self.message):
+            return ChangeRef("gitlab", int(match.group(2)), match.group(1) or None)
+        if match := _BITBUCKET.search(self.subject):
+            return ChangeRef("bitbucket", int(match.group(1)))
+        if match := _GITHUB_SQUASH.search(self.subject):
+            return ChangeRef("github", int(match.group(1)))
+        return None
+
+    @property
+    def merger(self) -> Person | None:
+        """Who landed the change on the published branch, where Git shows it.
+
+        A merge commit is authored by whoever merged (locally or on GitHub or GitLab). A
+        squashed or rebased change is committed by whoever landed it, unless the code host's
+        web interface committed it.
+        """
+        if self.is_merge:
+            return self.author
+        if self.committer.email.lower() in _WEB_COMMITTERS or self.committer.name == "GitHub":
+            return None
+        return self.committer
+
+
+# --- what a document looked like at a change ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The front-matter fields history needs, as they stood at one change."""
+
+    has_front_matter: bool
+    fields: tuple[tuple[str, Any], ...]
+    body_digest: str
+
+    def get(self, key: str) -> Any:
+        return dict(self.fields).get(key)
+
+    def text(self, key: str) -> str | None:
+        value = self.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        return None
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        value = self.get(key)
+        if isinstance(value, str) and value.strip():
+            return (value.strip(),)
+        if isinstance(value, list):
+            return tuple(str(v).strip() for v in value if isinstance(v, str | int) and str(v))
+        return ()
+
+
+_SIMPLE_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]+(.*?))?[ \t]*$")
+
+
+def snapshot_of(raw: bytes) -> Snapshot:
+    """Read the fields history needs from one version of a file.
+
+    Most front matter is plain ``key: value`` lines; those are read directly (history reads
+    thousands of versions). Anything else goes through the same YAML parse as the documents.
+    """
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", "replace")
+    front, body, _ = frontmatter.split(text)
+    digest = hashlib.blake2b(body.strip().encode("utf-8", "surrogatepass"), digest_size=12)
+    if front is None:
+        return Snapshot(False, (), digest.hexdigest())
+    values = _simple_fields(front)
+    if values is None:
+        parsed = frontmatter.parse(f"---\n{front}\n---\n", "", SNAPSHOT_KEYS)
+        values = {k: parsed.data[k] for k in SNAPSHOT_KEYS if k in parsed.data}
+    return Snapshot(True, tuple(sorted(values.items())), digest.hexdigest())
+
+
+def _simple_fields(front: str) -> dict[str, Any] | None:
+    """The wanted keys from plain ``key: value`` lines; None where YAML must decide."""
+    values: dict[str, Any] = {}
+    last = ""
+    for line in front.split("\n"):
+        if not line or line[0] in " \t#-":
+            # An indented or list line is fine unless it continues a key we want.
+            content = line.strip()
+            if content and not content.startswith("#") and last in SNAPSHOT_KEYS:
+                return None
+            continue
+        match = _SIMPLE_LINE.match(line)
+        if match is None:
+            return None
+        last = match.group(1)
+        if last not in SNAPSHOT_KEYS:
+            continue
+        value = match.group(2) or ""
+        if value[:1] in "'\"[{|>&*!%@`" or " #" in value or value.endswith(":"):
+            return None
+        values[last] = value if value else None
+    return values
+
+
+# --- the model ----------------------------------------------------------------------------------
+
+KINDS = {"A": "added", "M": "modified", "T": "modified", "R": "renamed", "D": "deleted"}
+
+
+@dataclass
+class Change:
+    """One approved change to one document: a first-parent commit that touched it."""
+
+    commit: Commit
+    position: int  # place in the first-parent line, 0 = the oldest commit
+    kind: str  # added, modified, renamed, deleted
+    path: str
+    old_path: str | None
+    blob: str | None
+    snapshot: Snapshot | None = None
+    drafting: tuple[Commit, ...] = ()
+    body_changed: bool = False
+
+    @property
+    def revision(self) -> str | None:
+        return self.snapshot.text("revision") if self.snapshot else None
+
+
+@dataclass
+class Revision:
+    """A run of approved changes sharing one ``revision`` value, oldest change first."""
+
+    revision: str | None
+    changes: list[Change]
+
+    @property
+    def last(self) -> Change:
+        return self.changes[-1]
+
+    def field(self, key: str) -> str | None:
+        """A front-matter field as the revision's latest change left it."""
+        snapshot = self.last.snapshot
+        return snapshot.text(key) if snapshot else None
+
+    def approvers(self, trailer_keys: Sequence[str]) -> tuple[Person, ...]:
+        """Everyone Git records as approving a change of this revision, in order."""
+        people = [
+            Person.parse(value)
+            for change in self.changes
+            for value in change.commit.trailer_values(trailer_keys)
+        ]
+        return tuple(dict.fromkeys(people))
+
+
+@dataclass
+class DocumentHistory:
+    """Every approved change of one file, followed through renames, oldest first."""
+
+    path: str  # where it is now (or was last, if deleted)
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def deleted(self) -> bool:
+        return bool(self.changes) and self.changes[-1].kind == "deleted"
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p for c in self.changes for p in (c.old_path, c.path) if p))
+
+    def revisions(self) -> list[Revision]:
+        runs: list[Revision] = []
+        for change in self.changes:
+            if change.kind == "deleted":
+                if runs:
+                    runs[-1].changes.append(change)
+                continue
+            if runs and runs[-1].revision == change.revision:
+                runs[-1].changes.append(change)
+            else:
+                runs.append(Revision(change.revision, [change]))
+        return runs
+
+    def current_revision(self) -> Revision | None:
+        runs = self.revisions()
+        return runs[-1] if runs else None
+
+
+@dataclass
+class History:
+    """The history of every Markdown file reachable from one commit."""
+
+    head: str | None
+    shallow: bool
+    documents: dict[str, DocumentHistory]  # by current path; files that still exist
+    deleted: list[DocumentHistory]
+    first_parent: list[str]  # the controlled line, oldest first
+
+    def get(self, path: str) -> DocumentHistory | None:
+        return self.documents.get(path)
+
+    def position(self, sha: str) -> int | None:
+        """The place of a commit on the controlled line, or None if it is not on it."""
+        return self._positions.get(sha)
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {sha: index for index, sha in enumerate(self.first_parent)}
+
+    def ids_ever_used(self) -> dict[str, str]:
+        """Every doc_id any version of any file carried, with the last path that carried it."""
+        used: dict[str, str] = {}
+        for doc in [*self.deleted, *self.documents.values()]:
+            for change in doc.changes:
+                doc_id = change.snapshot.text("doc_id") if change.snapshot else None
+                if doc_id:
+                    used[doc_id] = change.path
+        return used
+
+
+# --- reading git --------------------------------------------------------------------------------
+
+_LOG_FIELDS = ("%H", "%P", "%aN", "%aE", "%aI", "%cN", "%cE", "%cI")
+
+
+def _read_commits(repo: Repository, rev: str, signatures: bool) -> dict[str, Commit]:
+    fmt = "%x1f".join([*_LOG_FIELDS, "%G?" if signatures else "", "%B"]) + "%x1e"
+    out = repo.run(
+        ["-c", "log.showSignature=false", "log", "--no-color", f"--format={fmt}", rev, "--"]
+    ).decode("utf-8", "replace")
+    commits: dict[str, Commit] = {}
+    for record in out.split("\x1e\n"):
+        if not record.strip():
+            continue
+        parts = record.lstrip("\n").split("\x1f", 9)
+        sha, parents, an, ae, ad, cn, ce, cd, sig, message = parts
+        commits[sha] = Commit(
+            sha,
+            tuple(parents.split()),
+            Person(an, ae),
+            ad,
+            Person(cn, ce),
+            cd,
+            message.strip("\n"),
+            sig or None,
+        )
+    return commits
+
+
+@dataclass(frozen=True)
+class _Entry:
+    status: str
+    old_path: str | None
+    path: str
+    old_blob: str | None
+    blob: str | None
+
+
+_NULL_OID = re.compile(r"^0+$")
+
+
+def _read_changes(repo: Repository, rev: str, pathspec: Sequence[str]) -> dict[str, list[_Entry]]:
+    """File changes of every commit (merges against their first parent), by commit."""
+    out = repo.run(
+        [
+            "-c",
+            "log.showSignature=false",
+            "log",
+            "--no-color",
+            "-z",
+            "--raw",
+            "--no-abbrev",
+            "-M",
+            "--diff-merges=first-parent",
+            "--full-history",
+            "--format=%x01%H",
+            rev,
+            "--",
+            *pathspec,
+        ]
+    )
+    changes: dict[str, list[_Entry]] = {}
+    for chunk in out.split(b"\x01"):
+        if not chunk:
+            continue
+        head, _, rest = chunk.partition(b"\0")
+        sha = head.decode().strip()
+        tokens = rest.lstrip(b"\n").split(b"\0")
+        entries: list[_Entry] = []
+        index = 0
+        while index < len(tokens):
+            token = tokens[index]
+            if not token.startswith(b":"):
+                index += 1
+                continue
+            _, _, old_oid, new_oid, status = token[1:].decode().split(" ", 4)
+            letter = status[:1]
+            first = tokens[index + 1].decode("utf-8", "surrogateescape")
+            if letter in "RC":
+                second = tokens[index + 2].decode("utf-8", "surrogateescape")
+                index += 3
+                entries.append(_Entry(letter, first, second, old_oid, new_oid))
+            else:
+                index += 2
+                entries.append(
+                    _Entry(
+                        letter,
+                        None,
+                        first,
+                        None if _NULL_OID.match(old_oid) else old_oid,
+                        None if _NULL_OID.match(new_oid) else new_oid,
+                    )
+                )
+        changes[sha] = entries
+    return changes
+
+
+def _first_parent_line(commits: dict[str, Commit], head: str) -> list[str]:
+    line: list[str] = []
+    sha: str | None = head
+    while sha is not None and sha in commits:
+        line.append(sha)
+        parents = commits[sha].parents
+        sha = parents[0] if parents else None
+    line.reverse()
+    return line
+
+
+def _drafting_sets(commits: dict[str, Commit], line: list[str]) -> dict[str, list[str]]:
+    """For each first-parent merge, the commits it brought in that its first parent lacked.
+
+    Walking the line from its oldest commit, ``seen`` is always the ancestry of the current
+    commit's first parent, so each commit is visited once in all.
+    """
+    seen: set[str] = set()
+    result: dict[str, list[str]] = {}
+    for sha in line:
+        commit = commits[sha]
+        brought: list[str] = []
+        stack = [p for p in commit.parents[1:] if p not in seen and p in commits]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            brought.append(current)
+            stack.extend(p for p in commits[current].parents if p not in seen and p in commits)
+        seen.add(sha)
+        if brought:
+            result[sha] = brought
+    return result
+
+
+def _follow(
+    line: list[str], entries: dict[str, list[_Entry]], commits: dict[str, Commit]
+) -> tuple[dict[str, DocumentHistory], list[DocumentHistory]]:
+    """Attach every first-parent file change to the document it belongs to, through renames."""
+    alive: dict[str, DocumentHistory] = {}
+    gone: dict[str, DocumentHistory] = {}  # deleted paths, in case the same path comes back
+    for position, sha in enumerate(line):
+        found = entries.get(sha)
+        if not found:
+            continue
+        commit = commits[sha]
+        moved: list[tuple[DocumentHistory, _Entry]] = []
+        for entry in found:
+            source = entry.old_path if entry.status in "RC" else entry.path
+            doc = alive.get(source or "") if entry.status != "A" else None
+            if doc is None and entry.status == "A":
+                doc = gone.pop(entry.path, None)
+            if doc is None:
+                doc = DocumentHistory(entry.path)
+            status = entry.status if entry.status in KINDS else "M"
+            if status == "R" and entry.old_path not in alive:
+                status = "A"  # renamed from a file that is not Markdown
+            doc.changes.append(
+                Change(
+                    commit,
+                    position,
+                    KINDS[status],
+                    entry.path,
+                    entry.old_path if status == "R" else None,
+                    entry.blob,
+                )
+            )
+            moved.append((doc, entry))
+        for doc, entry in moved:
+            if entry.status in "RD":
+                old = entry.old_path if entry.status == "R" else entry.path
+                if old and alive.get(old) is doc:
+                    del alive[old]
+        for doc, entry in moved:
+            if entry.status == "D":
+                doc.path = entry.path
+                gone[entry.path] = doc
+            else:
+                doc.path = entry.path
+                alive[entry.path] = doc
+    return alive, list(gone.values())
+
+
+def _attach_drafting(
+    docs: Iterable[DocumentHistory],
+    drafting: dict[str, list[str]],
+    entries: dict[str, list[_Entry]],
+    commits: dict[str, Commit],
+) -> None:
+    """Give each approved change the drafting commits that touched the same file."""
+    touched: dict[str, set[str]] = {}
+    for doc in docs:
+        for change in doc.changes:
+            brought = drafting.get(change.commit.sha)
+            if not brought:
+                continue
+            names = {change.path, change.old_path} - {None}
+            mine = []
+            for sha in brought:
+                if sha not in touched:
+                    touched[sha] = {
+                        p for e in entries.get(sha, ()) for p in (e.path, e.old_path) if p
+                    }
+                if touched[sha] & names:
+                    mine.append(commits[sha])
+            mine.sort(key=lambda c: (c.committer_date, c.sha))
+            change.drafting = tuple(mine)
+
+
+def _attach_snapshots(repo: Repository, docs: Sequence[DocumentHistory]) -> None:
+    blobs = repo.read_blobs(c.blob for d in docs for c in d.changes if c.blob)
+    cache: dict[str, Snapshot] = {}
+    for doc in docs:
+        previous: Snapshot | None = None
+        for change in doc.changes:
+            if change.blob:
+                snap = cache.get(change.blob)
+                if snap is None:
+                    raw = blobs.get(change.blob)
+                    snap = snapshot_of(raw) if raw is not None else None
+                    if snap is not None:
+                        cache[change.blob] = snap
+                change.snapshot = snap
+                change.body_changed = (
+                    previous is None or snap is None or snap.body_digest != previous.body_digest
+                )
+                previous = snap
+            else:
+                change.snapshot = previous
+
+
+@dataclass(frozen=True)
+class _State:
+    git_dir: Path
+    shallow: bool
+    head: str | None
+
+
+def _state(repo: Repository, rev: str) -> _State:
+    out = repo.text(["rev-parse", "--absolute-git-dir", "--is-shallow-repository"]).split("\n")
+    head = repo.head() if rev == "HEAD" else repo.resolve(rev)
+    return _State(Path(out[0].strip()), out[1].strip() == "true", head)
+
+
+def load_history(
+    repo: Repository,
+    rev: str = "HEAD",
+    scope: Sequence[str] = ("",),
+    *,
+    allow_shallow: bool = False,
+    signatures: bool = False,
+    cache: bool = True,
+) -> History:
+    """Read the history of every Markdown file reachable from ``rev``.
+
+    ``scope`` lists path prefixes (repository-relative, '' for all) whose documents get their
+    front matter read at every change. A shallow clone raises HistoryError unless
+    ``allow_shallow``. With ``cache``, the result is kept in the repository's git folder, keyed
+    by the commit, so the next build at the same commit reads it back.
+    """
+    state = _state(repo, rev)
+    if state.shallow and not allow_shallow:
+        raise HistoryError(SHALLOW_FIX)
+    if state.head is None:
+        return History(None, state.shallow, {}, [], [])
+    mailmap = repo.root / ".mailmap"
+    key = hashlib.sha256(
+        repr(
+            (
+                CACHE_FORMAT,
+                state.head,
+                state.shallow,
+                tuple(scope),
+                signatures,
+                mailmap.read_bytes() if mailmap.is_file() else b"",
+            )
+        ).encode()
+    ).hexdigest()[:24]
+    cache_file = state.git_dir / "qms-cache" / f"history-{key}.pickle"
+    if cache:
+        cached = _read_cache(cache_file)
+        if cached is not None:
+            return cached
+    history = _compute(repo, state, scope, signatures)
+    if cache:
+        _write_cache(cache_file, history)
+    return history
+
+
+def _compute(repo: Repository, state: _State, scope: Sequence[str], signatures: bool) -> History:
+    assert state.head is not None
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        commits_job = pool.submit(_read_commits, repo, state.head, signatures)
+        entries_job = pool.submit(_read_changes, repo, state.head, MARKDOWN_PATHSPEC)
+        commits, entries = commits_job.result(), entries_job.result()
+    line = _first_parent_line(commits, state.head)
+    alive, gone = _follow(line, entries, commits)
+
+    def in_scope(doc: DocumentHistory) -> bool:
+        return any(p.startswith(prefix) for p in doc.paths for prefix in scope)
+
+    wanted = [d for d in [*alive.values(), *gone] if in_scope(d)]
+    _attach_drafting(wanted, _drafting_sets(commits, line), entries, commits)
+    _attach_snapshots(repo, wanted)
+    return History(state.head, state.shallow, alive, gone, line)
+
+
+def _read_cache(path: Path) -> History | None:
+    try:
+        with path.open("rb") as handle:
+            value = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    return value if isinstance(value, History) else None
+
+
+def _write_cache(path: Path, history: History) -> None:
+    """Keep the few most recent cached histories; a failure to write is not an error."""
+    try:
+        path.parent.mkdir(exist_ok=True)
+        older = sorted(path.parent.glob("history-*.pickle"), key=lambda p: p.stat().st_mtime)
+        for old in older[:-(KEEP_CACHED - 1)]:
+            old.unlink(missing_ok=True)
+        temporary = path.with_suffix(".tmp")
+        with temporary.open("wb") as handle:
+            pickle.dump(history, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary.replace(path)
+    except OSError:
+        pass
+
+
+def ids_ever_used(repo: Repository, rev: str, folder: str) -> dict[str, str]:
+    """Every doc_id used below ``folder`` in ``rev``'s history, with the last path that had it."""
+    prefix = folder.strip("/") + "/" if folder.strip("/") else ""
+    history = load_history(repo, rev, (prefix,), allow_shallow=True)
+    return {
+        doc_id: path
+        for doc_id, path in history.ids_ever_used().items()
+        if path.startswith(prefix)
+    }
+
+
+def iter_changes(history: History) -> Iterator[tuple[DocumentHistory, Change]]:
+    """Every approved change of every existing document, newest first."""
+    pairs = [(doc, change) for doc in history.documents.values() for change in doc.changes]
+    pairs.sort(key=lambda pair: (-pair[1].position, pair[0].path))
+    return iter(pairs)
