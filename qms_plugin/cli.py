@@ -2,16 +2,42 @@
 
 from __future__ import annotations
 
+import re
 import sys
-from collections import Counter
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
-from .core.findings import Finding
+from .core.changes import SHALLOW_MESSAGE, compare, working_tree_author
+from .core.documents import DEFAULT_ID_PATTERNS, DOCUMENT_TYPES
+from .core.git import GitError, Repository, find_repository
+from .core.history import ids_ever_used
 from .core.manual import DocumentSet, SettingsError
 from .core.register import master_list, register_csv, register_json
+from .core.report import RENDERERS, CheckReport
+from .core.revision import get_scheme
+from .core.scaffold import (
+    TYPE_NAMES,
+    IdTemplate,
+    ScaffoldError,
+    file_name,
+    first_draft,
+    folder_for,
+    next_free_id,
+    parent_numbers,
+)
 from .core.today import TodayError, resolve_today
+
+
+class QmsError(click.ClickException):
+    """A problem with the configuration or the repository: exit code 2, like a usage error.
+
+    Exit code 1 is kept for findings, so CI can tell "the change breaks document control" from
+    "the check could not run".
+    """
+
+    exit_code = 2
 
 
 def _load(config_file: str) -> DocumentSet:
@@ -22,17 +48,17 @@ def _load(config_file: str) -> DocumentSet:
     from .plugin import QmsPlugin, build_settings, date_option
 
     if not Path(config_file).is_file():
-        raise click.ClickException(
+        raise QmsError(
             f"{config_file} not found; run qms in the folder that holds mkdocs.yml, or pass "
             "--config-file"
         )
     try:
         config = load_config(config_file)
     except ConfigurationError as exc:
-        raise click.ClickException(f"{config_file}: {exc}") from None
+        raise QmsError(f"{config_file}: {exc}") from None
     plugin = config.plugins.get("qms")
     if not isinstance(plugin, QmsPlugin):
-        raise click.ClickException(
+        raise QmsError(
             f"{config_file} does not enable the qms plugin; add '- qms' under 'plugins:'"
         )
     try:
@@ -41,7 +67,7 @@ def _load(config_file: str) -> DocumentSet:
         )
         return DocumentSet.load(settings)
     except (SettingsError, TodayError) as exc:
-        raise click.ClickException(str(exc)) from None
+        raise QmsError(str(exc)) from None
 
 
 config_option = click.option(
@@ -87,33 +113,220 @@ def register(config_file: str, fmt: str, output: str | None) -> None:
         sys.stdout.flush()
 
 
-def summary(docset: DocumentSet, findings: list[Finding]) -> str:
-    """A Markdown summary a person can paste into a pull request."""
-    count = len(docset.documents)
-    if not findings:
-        return f"**Document control check passed**: {count} controlled documents, no problems.\n"
-    files = len({f.path for f in findings})
-    lines = [
-        f"**Document control check failed**: {len(findings)} problem"
-        f"{'s' if len(findings) != 1 else ''} in {files} of {count} documents.",
-        "",
-        "| Document | Where | Rule | Problem |",
-        "|---|---|---|---|",
-    ]
-    for f in findings:
-        message = f.message.replace("|", "\\|").replace("\n", " ")
-        lines.append(f"| {f.doc_id or '—'} | `{f.location()}` | `{f.rule}` | {message} |")
-    by_rule = Counter(f.rule for f in findings)
-    lines += ["", "By rule: " + ", ".join(f"`{rule}` {n}" for rule, n in sorted(by_rule.items()))]
-    return "\n".join(lines) + "\n"
+@main.command()
+@config_option
+@click.option(
+    "--base",
+    metavar="REF",
+    default=None,
+    help="Also check the change from REF (the branch a pull request targets, such as "
+    "origin/main) to the working tree: revisions, statuses, IDs, deletions and approvals.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(RENDERERS)),
+    default="text",
+    show_default=True,
+    help="text: one line per problem; json: for tools; markdown: for a pull-request comment, "
+    "with the changed documents and their impact.",
+)
+def check(config_file: str, base: str | None, fmt: str) -> None:
+    """Check every controlled document, and with --base the change against REF.
+
+    Exit code 0: no problems; 1: problems found; 2: the check could not run.
+    """
+    docset = _load(config_file)
+    comparison = None
+    if base is not None:
+        settings = docset.settings
+        try:
+            repo = find_repository(settings.root, settings.folder)
+            comparison = compare(repo, docset, base)
+        except GitError as exc:
+            raise QmsError(str(exc)) from None
+    report = CheckReport(docset, comparison)
+    sys.stdout.buffer.write(RENDERERS[fmt](report).encode("utf-8"))
+    sys.stdout.flush()
+    sys.exit(0 if report.passed else 1)
 
 
 @main.command()
 @config_option
-def check(config_file: str) -> None:
-    """Check every controlled document; exit 1 if any breaks document control."""
+@click.argument("doc_type", metavar="TYPE", type=click.Choice(DOCUMENT_TYPES))
+@click.option("--title", default=None, help="The document's title (default: 'New TYPE').")
+@click.option("--owner", default=None, help="Who owns the content (default: your Git name).")
+@click.option("--id", "doc_id", default=None, help="Use this ID instead of the next free one.")
+@click.option(
+    "--parent",
+    default=None,
+    metavar="DOC_ID",
+    help="The procedure a work instruction or form is numbered under, such as QP-075.",
+)
+def new(
+    config_file: str,
+    doc_type: str,
+    title: str | None,
+    owner: str | None,
+    doc_id: str | None,
+    parent: str | None,
+) -> None:
+    """Create a draft document of TYPE with the next free ID, and print its path.
+
+    The ID is one above the highest of its type ever used, in the documents and in the Git
+    history (IDs of deleted documents are never reused). Exit code 1 if the ID is taken.
+    """
     docset = _load(config_file)
-    for finding in docset.findings:
-        click.echo(str(finding), err=True)
-    click.echo(summary(docset, docset.findings))
-    sys.exit(1 if docset.findings else 0)
+    settings = docset.settings
+    repo = _repository_or_none(docset)
+    used = {
+        **_ids_in_history(repo, docset),
+        **{d.doc_id: d.path for d in docset.documents if d.doc_id},
+    }
+    pattern = settings.id_patterns.get(doc_type, DEFAULT_ID_PATTERNS[doc_type])
+    if parent is not None and parent not in docset.by_id:
+        raise click.BadParameter(f"no document has the ID {parent}", param_hint="--parent")
+    try:
+        if doc_id is None:
+            template = IdTemplate.parse(pattern)
+            doc_id = next_free_id(template, used, parent_numbers(template, parent, doc_type))
+    except ScaffoldError as exc:
+        raise click.UsageError(str(exc)) from None
+    if not re.fullmatch(pattern, doc_id):
+        raise click.BadParameter(
+            f"{doc_id} does not fit the pattern for a {doc_type} ({pattern})", param_hint="--id"
+        )
+    if doc_id in used:
+        where = "is used by" if doc_id in docset.by_id else "was used before by"
+        _refuse(
+            f"{doc_id} {where} {used[doc_id]}; IDs are never reused: leave out --id to get "
+            "the next free one"
+        )
+    root = settings.root.resolve()
+    folder = folder_for(doc_type, docset.documents, settings.folder.relative_to(root).as_posix())
+    target = root / folder / file_name(doc_id, docset.documents)
+    if target.exists():
+        _refuse(f"{target} already exists; choose another --id")
+    author = working_tree_author(repo) if repo is not None else None
+    text = first_draft(
+        doc_id,
+        doc_type,
+        title or f"New {TYPE_NAMES[doc_type]}",
+        owner or (author.name if author else "Document owner"),
+        get_scheme(settings.revision_scheme),
+        related=[parent] if parent else [],
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(text.encode("utf-8"))
+    click.echo(target.relative_to(root).as_posix())
+
+
+def _refuse(message: str) -> NoReturn:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+def _repository_or_none(docset: DocumentSet) -> Repository | None:
+    """The manual's Git repository with at least one commit, or None outside Git."""
+    settings = docset.settings
+    try:
+        repo = find_repository(settings.root, settings.folder)
+    except GitError:
+        return None
+    return repo if repo.head() is not None else None
+
+
+def _ids_in_history(repo: Repository | None, docset: DocumentSet) -> dict[str, str]:
+    """Every doc_id the procedures folder's history has seen (none outside Git)."""
+    if repo is None:
+        return {}
+    try:
+        if repo.is_shallow():
+            raise QmsError(SHALLOW_MESSAGE)
+        folder = docset.settings.folder.relative_to(repo.root).as_posix()
+        return ids_ever_used(repo, "HEAD", "" if folder == "." else folder)
+    except GitError as exc:
+        raise QmsError(str(exc)) from None
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print qms/history.json's format.")
+def history(paths: tuple[str, ...], config_file: str, as_json: bool) -> None:
+    """Print the revision history of Markdown files tracked by Git.
+
+    With no PATH, every controlled document; a PATH may be any tracked Markdown file, with or
+    without front matter. Read from the first-parent history of the checked-out branch.
+    """
+    from .core.audit import HistoryOptions, history_json
+    from .core.git import GitError, Repository, find_repository
+    from .core.history import load_history
+    from .core.register import page_url
+    from .history_adapter import history_options, repo_relative
+
+    try:
+        docset = _load(config_file) if not paths or Path(config_file).is_file() else None
+        options = HistoryOptions()
+        if docset is not None:
+            settings = docset.settings
+            repo = find_repository(settings.root, settings.folder)
+            options = history_options(_plugin_config(config_file), None)
+        else:
+            repo = Repository.discover(Path.cwd())
+        wanted: list[tuple[str, str | None]] = []
+        if paths:
+            urls = {}
+            if docset is not None:
+                urls = {
+                    repo_relative(repo, docset.settings.root / d.path): page_url(
+                        d.src_uri, docset.settings.use_directory_urls
+                    )
+                    for d in docset.documents
+                }
+            for path in paths:
+                rel = repo_relative(repo, Path(path))
+                wanted.append((rel, urls.get(rel)))
+        else:
+            assert docset is not None
+            for doc in docset.documents:
+                rel = repo_relative(repo, docset.settings.root / doc.path)
+                wanted.append((rel, page_url(doc.src_uri, docset.settings.use_directory_urls)))
+        scope = tuple(dict.fromkeys(rel for rel, _ in wanted)) or ("",)
+        record = load_history(repo, scope=scope)
+    except GitError as exc:
+        raise click.ClickException(str(exc)) from None
+    records = []
+    for rel, url in wanted:
+        found = record.get(rel)
+        if found is None:
+            raise click.ClickException(
+                f"{rel} has no committed history: it is not a Markdown file tracked by Git "
+                "(commit it first, or check the path)"
+            )
+        records.append((found, url))
+    if as_json:
+        sys.stdout.buffer.write(history_json(record, records, options).encode("utf-8"))
+        sys.stdout.flush()
+        return
+    for found, _ in records:
+        click.echo(f"{found.path}")
+        for revision in reversed(found.revisions()):
+            for change in reversed(revision.changes):
+                commit = change.commit
+                ref = f" {commit.change_ref}" if commit.change_ref else ""
+                approvers = ", ".join(p.name for p in revision.approvers(options.approval_trailers))
+                approval = f"  approved by {approvers}" if approvers else ""
+                click.echo(
+                    f"  {revision.revision or '-':>6}  {commit.committer_date[:10]}  "
+                    f"{commit.short}{ref}  {commit.subject}  ({commit.author.name})"
+                    + (approval if change is revision.last else "")
+                )
+        click.echo("")
+
+
+def _plugin_config(config_file: str) -> Any:
+    """The qms plugin's options from mkdocs.yml (already validated by ``_load``)."""
+    from mkdocs.config import load_config
+
+    return load_config(config_file).plugins["qms"].config

@@ -46,17 +46,26 @@ def test_check_fails_naming_document_and_rule(site: Site) -> None:
     )
     site.write("docs/index.md", "# Home\n")
     site.write("mkdocs.yml", site.config_text(strict=False))
-    result = CliRunner().invoke(main, ["check", "-f", str(site.root / "mkdocs.yml")])
+    config = str(site.root / "mkdocs.yml")
+    result = CliRunner().invoke(main, ["check", "-f", config, "--format", "markdown"])
     assert result.exit_code == 1
     assert "| QP-001 | `procedures/qp-001.md:" in result.output
     assert "`unknown-reference`" in result.output
     assert "`approval-missing`" in result.output
     assert "2 problems in 2 of 2 documents" in result.output
 
+    text = CliRunner().invoke(main, ["check", "-f", config])
+    assert text.exit_code == 1
+    assert "procedures/qp-001.md:" in text.output
+    assert "names QP-404, but no document has that doc_id" in text.output
+    assert "[unknown-reference]" in text.output
+    assert "Document control check failed: 2 problems in 2 of 2 documents." in text.output
+
 
 def test_missing_config_is_a_clear_error(tmp_path: Path) -> None:
+    # Exit code 2: the check could not run (1 is kept for problems found in the documents).
     result = CliRunner().invoke(main, ["check", "-f", str(tmp_path / "mkdocs.yml")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "not found" in result.output
 
 
@@ -64,5 +73,5 @@ def test_config_without_the_plugin(site: Site) -> None:
     site.write("mkdocs.yml", "site_name: x\n")
     site.write("docs/index.md", "# x\n")
     result = CliRunner().invoke(main, ["register", "-f", str(site.root / "mkdocs.yml")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "does not enable the qms plugin" in result.output

@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import frontmatter
@@ -197,6 +197,16 @@ def read_document(
     except OSError as exc:
         finding = Finding(path, None, "unreadable", f"cannot read the file: {exc.strerror}")
         return Document(path, src_uri, {}, "", {}, 1, [finding])
+    return parse_document(raw, path, src_uri, schema, text_fields)
+
+
+def parse_document(
+    raw: bytes, path: str, src_uri: str, schema: DocumentSchema, text_fields: frozenset[str]
+) -> Document | None:
+    """A Document from a file's bytes (read from disk, or from a Git blob).
+
+    ``None`` for a section page (``index.md``, ``README.md``) without front matter.
+    """
     source = frontmatter.decode(raw, path)
     parsed = frontmatter.parse(source.text, path, text_fields)
     findings = source.findings + parsed.findings
@@ -213,7 +223,7 @@ def read_document(
             )
         )
     if not parsed.present:
-        if file.name in SECTION_PAGES:
+        if PurePosixPath(path).name in SECTION_PAGES:
             return None
         findings.append(
             Finding(

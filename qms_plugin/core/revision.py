@@ -49,6 +49,19 @@ class RevisionScheme:
         major, minor = revision.split(".")
         return f"{major}.{int(minor) + 1}"
 
+    def successors(self, revision: str) -> tuple[str, ...]:
+        """The revisions a new revision after ``revision`` may have (major.minor: 1.2 -> 1.3
+        or 2.0)."""
+        if self.name == "major.minor":
+            major = int(revision.split(".")[0])
+            return (self.next(revision), f"{major + 1}.0")
+        return (self.next(revision),)
+
+    @property
+    def first(self) -> str:
+        """The revision a new document starts at."""
+        return {"letters": LETTERS[0], "integer": "1"}.get(self.name, "1.0")
+
 
 SCHEMES: dict[str, RevisionScheme] = {
     "letters": RevisionScheme(
