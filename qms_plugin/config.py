@@ -7,6 +7,7 @@ import datetime as dt
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
+from .core.glossary import GLOSSARY_EDITIONS, LINK_MODES
 from .core.revision import SCHEMES
 from .core.standards import EDITIONS
 
@@ -32,3 +33,25 @@ class QmsConfig(base.Config):  # type: ignore[no-untyped-call]
     print_notice = c.Type(str, default="Uncontrolled when printed")
     exports_dir = c.Type(str, default="qms")
     offline_check = c.Type(bool, default=True)
+
+    # The glossary: ISO 9000 terms and the organisation's own, linked in every page.
+    glossary_enabled = c.Type(bool, default=True)
+    glossary = c.Optional(c.Type(str))  # the organisation's glossary file, relative to mkdocs.yml
+    glossary_edition = c.Choice(GLOSSARY_EDITIONS, default="2015")
+    glossary_links = c.Choice(LINK_MODES, default="first_per_page")
+    glossary_page = c.Type(str, default="glossary.md")
+    glossary_title = c.Type(str, default="Glossary")
+
+    # Revision history from Git.
+    history = c.Type(bool, default=True)
+    history_shallow = c.Choice(("error", "mark"), default="error")
+    history_baseline = c.Optional(c.Type(str))
+    history_signatures = c.Type(bool, default=False)
+    history_cache = c.Type(bool, default=True)
+    approval_trailers = c.ListOfItems(c.Type(str), default=["Approved-by"])
+    review_trailers = c.ListOfItems(c.Type(str), default=["Reviewed-by"])
+    editorial_trailer = c.Type(str, default="Editorial-change")
+    approval_evidence = c.Choice(("check", "require", "off"), default="check")
+    approvers = c.DictOfItems(c.ListOfItems(c.Type(str)), default={})
+    changelog_page = c.Type(str, default="change-log.md")
+    changelog_title = c.Type(str, default="Change log")

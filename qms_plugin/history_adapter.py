@@ -59,9 +59,7 @@ class SiteHistory:
         self.baseline_position = baseline_position
 
     @classmethod
-    def load(
-        cls, docset: DocumentSet, config: QmsConfig, repo_url: str | None
-    ) -> SiteHistory:
+    def load(cls, docset: DocumentSet, config: QmsConfig, repo_url: str | None) -> SiteHistory:
         """Read history for the documents; GitError with a message a person can act on."""
         settings = docset.settings
         repo = find_repository(settings.root, settings.folder)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import jinja2
 from markupsafe import escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -20,9 +21,12 @@ from mkdocs.utils import dirname_to_title, get_relative_url, write_file
 
 from .config import QmsConfig
 from .core.documents import DEFAULT_ID_PATTERNS, DOCUMENT_TYPES, Document
+from .core.git import GitError
 from .core.manual import DocumentSet, Settings, SettingsError
 from .core.register import master_list, register_csv, register_json
 from .core.today import TodayError, resolve_today
+from .glossary import SiteGlossary
+from .history_adapter import SiteHistory
 from .render import Renderer, make_environment
 
 log = get_plugin_logger(__name__)
@@ -33,6 +37,11 @@ ASSET_URIS = {"assets/qms/qms.css": ASSETS / "qms.css", "assets/qms/qms.js": ASS
 # Front-matter keys MkDocs and Material act on; the rest stays under page.meta["qms"] so that our
 # `status` is not mistaken for Material's navigation status icons.
 PASSTHROUGH_META = ("description", "tags", "hide", "search", "template")
+
+CHANGELOG_INTRO = (
+    "Every approved change to a controlled document, newest first, as recorded in Git. "
+    "Filter by document, by date or by words; each change links to its pull request or commit."
+)
 
 REGISTER_INTRO = (
     "Every controlled document published from the approved branch, with its revision in force. "
@@ -49,10 +58,19 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         self.docset: DocumentSet | None = None
         self.renderer: Renderer | None = None
         self.files: Files | None = None
+        self.site_history: SiteHistory | None = None
+        self.glossary: SiteGlossary | None = None
+        self.serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Uncommitted documents are normal while editing under `mkdocs serve`; in a build they
+        # are a finding.
+        self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         # `mkdocs serve` reuses this object for every rebuild: start each build afresh.
-        self.docset = self.renderer = self.files = None
+        self.docset = self.renderer = self.files = self.site_history = None
+        self.glossary = None
         if not self.config.enabled:
             return config
         try:
@@ -61,6 +79,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             raise PluginError(f"qms: {exc}") from None
         self.settings = build_settings(config, self.config, today)
         self.env = make_environment(config.theme.dirs)
+        self.glossary = SiteGlossary.setup(config, self.config, self.settings.root, self.env)
         config.extra_css.append("assets/qms/qms.css")
         config.extra_javascript.append("assets/qms/qms.js")
         if (
@@ -84,6 +103,12 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             raise PluginError(f"qms: {exc}") from None
         for finding in docset.findings:
             log.warning(str(finding))
+        if self.glossary is not None:
+            for finding in self.glossary.load(docset.documents):
+                log.warning(str(finding))
+            files.append(self.glossary.page_file(config))
+        if self.config.history:
+            self.site_history = self._load_history(docset, config)
         self._add_controlled_files(files, config, docset)
         files.append(
             File.generated(
@@ -95,11 +120,36 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
                 ),
             )
         )
+        if self.site_history is not None:
+            files.append(
+                File.generated(
+                    config,
+                    self.config.changelog_page,
+                    content=(
+                        "---\nhide:\n  - toc\n---\n"
+                        f"# {self.config.changelog_title}\n\n{CHANGELOG_INTRO}\n"
+                    ),
+                )
+            )
         for uri, path in ASSET_URIS.items():
             files.append(File.generated(config, uri, abs_src_path=str(path)))
         self.docset, self.files = docset, files
         self.renderer = Renderer(self.env, docset, self.config.print_notice)
         return files
+
+    def _load_history(self, docset: DocumentSet, config: MkDocsConfig) -> SiteHistory:
+        try:
+            site_history = SiteHistory.load(docset, self.config, config.repo_url)
+        except GitError as exc:
+            raise PluginError(f"qms: {exc}") from None
+        for finding in site_history.findings():
+            log.warning(str(finding))
+        for finding in site_history.uncommitted_findings():
+            if self.serving:
+                log.info(str(finding))
+            else:
+                log.warning(str(finding))
+        return site_history
 
     def _add_controlled_files(
         self, files: Files, config: MkDocsConfig, docset: DocumentSet
@@ -144,6 +194,8 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         doc = self._document(page)
+        if self.glossary is not None:
+            self.glossary.start_page(page, doc.data if doc else page.meta, markdown)
         if doc is None:
             return markdown
         meta: dict[str, Any] = {k: v for k, v in doc.data.items() if k in PASSTHROUGH_META}
@@ -157,26 +209,43 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
+        if self.glossary is not None:
+            for finding in self.glossary.end_page(page):
+                log.warning(str(finding))
         if self.renderer is None or self.docset is None:
             return html
-        if page.file.src_uri == PurePosixPath(self.config.register_page).as_posix():
+        if page.file.src_uri == _uri(self.config.register_page):
             entries = master_list(self.docset, url_for=self._url_for)
             table = self.renderer.master_list(
                 entries, href=lambda url: get_relative_url(url, page.url)
             )
             return html + table
+        history = self.site_history
+        if history is not None and page.file.src_uri == _uri(self.config.changelog_page):
+            exports = f"{self.config.exports_dir}/history.json"
+            return html + history.change_log_html(
+                self.env, self._href_from(page), get_relative_url(exports, page.url)
+            )
         doc = self._document(page)
         if doc is None:
             return html
         register = self.files.get_file_from_path(self.config.register_page) if self.files else None
         register_href = get_relative_url(register.url, page.url) if register else ""
 
-        def href_for(target: Document) -> str | None:
-            url = self._url_for(target)
-            return get_relative_url(url, page.url) if url is not None else None
-
-        block = self.renderer.control_block(doc, href_for, register_href)
+        block = self.renderer.control_block(doc, self._href_from(page), register_href)
+        if history is not None:
+            html += history.page_html(self.env, doc)
         return block + html
+
+    def on_env(
+        self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
+    ) -> jinja2.Environment | None:
+        # Every page is converted by now: the glossary page can list where each term is used.
+        if self.glossary is not None:
+            self.glossary.fill_used_in()
+            for finding in self.glossary.unused():
+                log.info(str(finding))  # information, not a problem: never fails --strict
+        return env
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.docset is None:
@@ -185,6 +254,9 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         out = Path(config.site_dir) / self.config.exports_dir
         write_file(register_json(entries).encode("utf-8"), str(out / "register.json"))
         write_file(register_csv(entries).encode("utf-8"), str(out / "register.csv"))
+        if self.site_history is not None:
+            export = self.site_history.export(self._url_for)
+            write_file(export.encode("utf-8"), str(out / "history.json"))
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
@@ -193,6 +265,8 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             server.watch(str(self.settings.folder))
             if self.config.schema:
                 server.watch(str(self.settings.root / self.config.schema))
+            if self.config.glossary_enabled and self.config.glossary:
+                server.watch(str(self.settings.root / self.config.glossary))
         return server
 
     def _document(self, page: Page) -> Document | None:
@@ -200,9 +274,20 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             return None
         return self.docset.by_src_uri.get(page.file.src_uri)
 
+    def _href_from(self, page: Page) -> Callable[[Document], str | None]:
+        def href_for(target: Document) -> str | None:
+            url = self._url_for(target)
+            return get_relative_url(url, page.url) if url is not None else None
+
+        return href_for
+
     def _url_for(self, doc: Document) -> str | None:
         file = self.files.get_file_from_path(doc.src_uri) if self.files else None
         return file.url if file is not None else None
+
+
+def _uri(path: str) -> str:
+    return PurePosixPath(path).as_posix()
 
 
 def date_option(value: object) -> str | dt.date | None:

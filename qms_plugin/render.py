@@ -1,4 +1,6 @@
-"""HTML for controlled pages and the master list, from Jinja templates with autoescaping.
+"""HTML for controlled pages, the master list, revision histories and the change log.
+
+Everything comes from Jinja templates with autoescaping.
 
 Templates live in ``qms_plugin/templates/qms/``. A theme's ``custom_dir`` that holds a file of the
 same name (``qms/control-block.html``) overrides ours.
@@ -10,10 +12,13 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
+from .core.audit import HistoryOptions, LogEntry, change_url, commit_url, is_editorial
 from .core.documents import Document
+from .core.history import Change, Commit, DocumentHistory, History
 from .core.manual import DocumentSet
 from .core.register import RegisterEntry
 from .core.standards import iso9001_clauses
@@ -134,4 +139,140 @@ class Renderer:
             state_labels=STATE_LABELS,
             today=self.docset.settings.today,
             clause_label=self.clauses.label,
+        )
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """One approved change or drafting commit as the history table lists it."""
+
+    short: str
+    date: str
+    subject: str
+    author: str
+    url: str | None
+    merger: str | None = None
+    note: str = ""
+    drafting: tuple[ChangeView, ...] = ()
+
+
+def _note(change: Change, options: HistoryOptions) -> str:
+    notes = []
+    if change.kind == "renamed" and change.old_path:
+        notes.append(f"moved from {change.old_path}")
+    elif change.kind == "added":
+        notes.append("created")
+    elif change.kind == "deleted":
+        notes.append("deleted")
+    if is_editorial(change.commit, options):
+        notes.append("editorial: " + change.commit.trailer_values([options.editorial_trailer])[0])
+    return "; ".join(notes)
+
+
+def _commit_view(commit: Commit, options: HistoryOptions) -> ChangeView:
+    return ChangeView(
+        commit.short,
+        commit.committer_date,
+        commit.subject,
+        commit.author.name,
+        commit_url(commit, options.repo_url),
+    )
+
+
+def change_view(change: Change, options: HistoryOptions) -> ChangeView:
+    commit = change.commit
+    merger = commit.merger
+    return ChangeView(
+        commit.short,
+        commit.committer_date,
+        commit.subject,
+        commit.author.name,
+        commit_url(commit, options.repo_url),
+        merger.name if merger else None,
+        _note(change, options),
+        tuple(_commit_view(c, options) for c in change.drafting),
+    )
+
+
+def revision_rows(
+    record: DocumentHistory, options: HistoryOptions, checked_from: int | None
+) -> list[dict[str, Any]]:
+    """The rows of a document's revision history table, newest revision first."""
+    rows: list[dict[str, Any]] = []
+    for revision in reversed(record.revisions()):
+        snapshot = revision.last.snapshot
+        effective = revision.field("effective_date")
+        try:
+            effective_label = long_date(dt.date.fromisoformat(effective)) if effective else ""
+        except ValueError:
+            effective_label = effective or ""
+        links = []
+        for change in revision.changes:
+            commit = change.commit
+            label = str(commit.change_ref) if commit.change_ref else commit.short
+            links.append(Link(label, change_url(commit, options.repo_url), commit.subject))
+        rows.append(
+            {
+                "revision": revision.revision,
+                "effective_date": effective,
+                "effective_label": effective_label,
+                "approved_by": list(snapshot.texts("approved_by")) if snapshot else [],
+                "approvers": [str(p.name) for p in revision.approvers(options.approval_trailers)],
+                "checked": checked_from is None or revision.last.position > checked_from,
+                "summary": revision.field("change_summary"),
+                "links": list(dict.fromkeys(links)),
+                "drafting": sum(len(c.drafting) for c in revision.changes),
+                "changes": [change_view(c, options) for c in reversed(revision.changes)],
+            }
+        )
+    return rows
+
+
+class HistoryRenderer:
+    """Renders revision history tables and the change log for one build."""
+
+    def __init__(self, env: jinja2.Environment, history: History, options: HistoryOptions) -> None:
+        self.env = env
+        self.history = history
+        self.options = options
+
+    def revision_history(
+        self, record: DocumentHistory | None, uncommitted: str | None, checked_from: int | None
+    ) -> str:
+        template = self.env.get_template("qms/revision-history.html")
+        rows = revision_rows(record, self.options, checked_from) if record else []
+        return template.render(
+            revisions=rows, uncommitted=uncommitted, shallow=self.history.shallow
+        )
+
+    def change_log(
+        self,
+        entries: Sequence[LogEntry],
+        href_for: Callable[[Document], str | None],
+        history_href: str,
+    ) -> str:
+        rows = []
+        for entry in entries:
+            commit = entry.change.commit
+            rows.append(
+                {
+                    "date": commit.committer_date,
+                    "doc_id": entry.doc.doc_id or entry.doc.path,
+                    "title": entry.doc.title,
+                    "href": href_for(entry.doc),
+                    "revision": entry.revision,
+                    "summary": entry.summary or commit.subject,
+                    "note": _note(entry.change, self.options),
+                    "approvers": [p.name for p in entry.approvers],
+                    "label": str(commit.change_ref) if commit.change_ref else commit.short,
+                    "url": change_url(commit, self.options.repo_url),
+                }
+            )
+        documents = sorted({str(row["doc_id"]) for row in rows})
+        template = self.env.get_template("qms/change-log.html")
+        return template.render(
+            rows=rows,
+            documents=documents,
+            shallow=self.history.shallow,
+            history_href=history_href,
         )

@@ -16,6 +16,8 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
+from .gitrepo import GitRepo
+
 REPO = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-23"
 
@@ -55,6 +57,11 @@ class Site:
     root: Path
     options: dict[str, Any] = field(default_factory=lambda: {"today": TODAY})
     warnings: list[str] = field(default_factory=list)
+    # Sites live in a Git repository, as real manuals do: build() commits what changed since
+    # the last build, unless auto_commit is off (to test uncommitted work) or git is off.
+    git: bool = True
+    auto_commit: bool = True
+    extra_config: dict[str, Any] = field(default_factory=dict)  # more mkdocs.yml settings
 
     @property
     def site_dir(self) -> Path:
@@ -77,6 +84,7 @@ class Site:
             "strict": strict,
             "theme": {"name": "material", "font": False, "features": ["navigation.footer"]},
             "plugins": ["search", {"qms": self.options}],
+            **self.extra_config,
         }
         return yaml.safe_dump(config, sort_keys=False)
 
@@ -86,6 +94,10 @@ class Site:
             self.write("docs/index.md", "# Home\n")
         (self.root / "procedures").mkdir(exist_ok=True)
         self.write("mkdocs.yml", self.config_text(strict))
+        if self.git:
+            repo = GitRepo(self.root)
+            if self.auto_commit and repo.git("status", "--porcelain", "--", "docs", "procedures"):
+                repo.commit("Update the manual")
         self.warnings.clear()
         handler = _ListHandler(self.warnings)
         logger = logging.getLogger("mkdocs")
@@ -125,6 +137,8 @@ def sample_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in ("docs", "procedures", "records_schema"):
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copy(REPO / "glossary.yml", root / "glossary.yml")
+    GitRepo(root).commit("The sample manual")
     return root
 
 

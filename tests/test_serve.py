@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 
 from tests.conftest import Site, document
+from tests.gitrepo import GitRepo
 
 
 def _free_port() -> int:
@@ -43,6 +44,7 @@ def test_serve_rebuilds_when_a_procedure_changes(site: Site) -> None:
     site.write("docs/index.md", "# Home\n")
     procedure = site.write("procedures/qp-001.md", document(revision="B"))
     site.write("mkdocs.yml", site.config_text(strict=False))
+    GitRepo(site.root).commit("Add QP-001 revision B")
     port = _free_port()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     server = subprocess.Popen(
@@ -56,8 +58,12 @@ def test_serve_rebuilds_when_a_procedure_changes(site: Site) -> None:
     url = f"http://127.0.0.1:{port}/procedures/qp-001/"
     try:
         assert _wait_for(url, "<dt>Revision</dt><dd>B</dd>"), "the server never served the page"
+        page = _get(url) or ""
+        assert "Uncommitted changes" not in page
         procedure.write_text(document(revision="C"), "utf-8")
         assert _wait_for(url, "<dt>Revision</dt><dd>C</dd>"), "the change was not picked up"
+        # While editing, the page says its text is not committed yet (a build would warn).
+        assert "Uncommitted changes" in (_get(url) or "")
     finally:
         server.terminate()
         _, errors = server.communicate(timeout=30)

@@ -78,8 +78,10 @@ def commit_url(commit: Commit, repo_url: str | None) -> str | None:
     if not repo_url:
         return None
     base = repo_url.rstrip("/")
-    return f"{base}/-/commit/{commit.sha}" if "gitlab" in base.casefold() else (
-        f"{base}/commit/{commit.sha}"
+    return (
+        f"{base}/-/commit/{commit.sha}"
+        if "gitlab" in base.casefold()
+        else (f"{base}/commit/{commit.sha}")
     )
 
 
@@ -105,7 +107,7 @@ def _finding(doc: Document, rule: str, message: str, field: str | None) -> Findi
 
 def _describe(commit: Commit) -> str:
     ref = f" ({commit.change_ref})" if commit.change_ref else ""
-    return f"{commit.short}{ref} of {commit.committer_date[:10]}, \"{commit.subject}\""
+    return f'{commit.short}{ref} of {commit.committer_date[:10]}, "{commit.subject}"'
 
 
 def history_findings(documents: Sequence[Document], context: HistoryContext) -> list[Finding]:

@@ -136,9 +136,7 @@ class Repository:
 
         Renamed files are listed under their new path.
         """
-        out = self.run(
-            ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *paths]
-        )
+        out = self.run(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *paths])
         records = out.split(b"\0")
         changed: dict[str, str] = {}
         index = 0

@@ -704,7 +704,7 @@ def _write_cache(path: Path, history: History) -> None:
     try:
         path.parent.mkdir(exist_ok=True)
         older = sorted(path.parent.glob("history-*.pickle"), key=lambda p: p.stat().st_mtime)
-        for old in older[:-(KEEP_CACHED - 1)]:
+        for old in older[: -(KEEP_CACHED - 1)]:
             old.unlink(missing_ok=True)
         temporary = path.with_suffix(".tmp")
         with temporary.open("wb") as handle:
@@ -719,9 +719,7 @@ def ids_ever_used(repo: Repository, rev: str, folder: str) -> dict[str, str]:
     prefix = folder.strip("/") + "/" if folder.strip("/") else ""
     history = load_history(repo, rev, (prefix,), allow_shallow=True)
     return {
-        doc_id: path
-        for doc_id, path in history.ids_ever_used().items()
-        if path.startswith(prefix)
+        doc_id: path for doc_id, path in history.ids_ever_used().items() if path.startswith(prefix)
     }
 
 
