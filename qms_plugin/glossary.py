@@ -22,11 +22,15 @@ from typing import Any
 from xml.etree import ElementTree as etree
 
 import jinja2
-from markdown import Extension, Markdown
+from markdown import Markdown
+from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
+from .config import QmsConfig
 from .core.documents import Document
 from .core.findings import Finding
 from .core.glossary import (
@@ -43,12 +47,15 @@ from .core.glossary import (
 
 # Where a term is never linked: code, existing links, headings, and text that is not prose.
 SKIP_TAGS = frozenset(
-    "a abbr button code h1 h2 h3 h4 h5 h6 img kbd math pre samp script select style svg "
-    "textarea var".split()
+    {"a", "abbr", "button", "code", "h1", "h2", "h3", "h4", "h5", "h6", "img", "kbd", "math"}
+    | {"pre", "samp", "script", "select", "style", "svg", "textarea", "var"}
 )
 SKIP_CLASSES = frozenset({"no-glossary", "admonition-title", "headerlink", "qms-control"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-VOID_TAGS = frozenset("area base br col embed hr img input link meta source track wbr".split())
+VOID_TAGS = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+    | {"track", "wbr"}
+)
 TERM_CLASS = "qms-term"
 USED_IN_PLACEHOLDER = re.compile(r"<!--qms-used-in:([a-z0-9-]+)-->")
 USED_IN_OPEN = 12  # longer "Used in" lists start folded
@@ -81,6 +88,7 @@ class TermLinker(Treeprocessor):
     def __init__(self, md: Markdown, extension: GlossaryExtension) -> None:
         super().__init__(md)
         self.extension = extension
+        self.explicit: dict[etree.Element, str] = {}  # the author's own links, to their term
 
     def run(self, root: etree.Element) -> None:
         page = self.extension.page
@@ -88,6 +96,7 @@ class TermLinker(Treeprocessor):
         if page is None or glossary is None:
             return
         walk = _Walk()
+        self.explicit = {}
         if page.references:
             self._explicit_links(root, page, glossary, walk)
         for block in list(root):
@@ -110,11 +119,13 @@ class TermLinker(Treeprocessor):
                 target = reference_target(href[len(GLOSSARY_SCHEME) :]) or shown
                 term = glossary.lookup(target)
                 if term is None:
+                    # The words stay, without a link that leads nowhere.
                     page.unknown.append(target)
-                    _unwrap(parent, child)
+                    child.tag = "span"
+                    child.attrib.clear()
                     continue
                 page.used.add(term.key)
-                walk.linked.add(term.key)
+                self.explicit[child] = term.key
                 child.set("href", self._href(page, term))
                 child.set("title", self.extension.title(term))
                 child.set("class", TERM_CLASS)
@@ -137,6 +148,8 @@ class TermLinker(Treeprocessor):
             rebuilt.extend(links)
             changed = bool(links)
         for child in children:
+            if child in self.explicit:
+                walk.linked.add(self.explicit[child])  # an author's link counts as the first
             self._element(child, page, glossary, walk)
             rebuilt.append(child)
             if child.tail:
@@ -172,7 +185,7 @@ class TermLinker(Treeprocessor):
             slots[-1].append(segment[last:])
         if not links:
             return text, []
-        for link, slot in zip(links, slots[1:]):
+        for link, slot in zip(links, slots[1:], strict=True):
             link.tail = "".join(slot) or None
         return "".join(slots[0]) or None, links
 
@@ -204,10 +217,10 @@ class TermLinker(Treeprocessor):
 
     def _nesting(self, index: int) -> int:
         """+1 for an opening inline HTML tag from the stash, -1 for a closing one, else 0."""
-        try:
-            raw = str(self.md.htmlStash.rawHtmlBlocks[index]).strip()
-        except IndexError:
+        stash = self.md.htmlStash.rawHtmlBlocks if self.md is not None else []
+        if index >= len(stash):
             return 0
+        raw = str(stash[index]).strip()
         if raw.startswith("</"):
             return -1
         name = re.match(r"<([A-Za-z][\w-]*)", raw)
@@ -231,44 +244,33 @@ def _segments(text: str) -> Iterator[tuple[str, int | None]]:
         yield text[last:], None
 
 
-def _unwrap(parent: etree.Element, link: etree.Element) -> None:
-    """Replace ``link`` by its content: the words stay, the link goes."""
-    index = list(parent).index(link)
-    kids = list(link)
-    text = link.text or ""
-    if kids:
-        kids[-1].tail = (kids[-1].tail or "") + (link.tail or "")
-    else:
-        text += link.tail or ""
-    if index == 0:
-        parent.text = (parent.text or "") + text
-    else:
-        previous = parent[index - 1]
-        previous.tail = (previous.tail or "") + text
-    parent.remove(link)
-    for offset, kid in enumerate(kids):
-        parent.insert(index + offset, kid)
-
-
 class GlossaryExtension(Extension):
     """The Markdown extension MkDocs runs on every page; the plugin sets ``page`` before each."""
 
     def __init__(self, html_tooltips: bool, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        super().__init__(**kwargs)  # type: ignore[no-untyped-call]
         self.html_tooltips = html_tooltips
         self.glossary: Glossary | None = None
         self.page: PageContext | None = None
 
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's name
+    def extendMarkdown(self, md: Markdown) -> None:
         # After inline patterns (20), attribute lists (8) and the table of contents (5), so the
         # text is final and headings have their ids; before MkDocs' "relpath" (0), which turns
         # our links to glossary.md#term into the page's URL and checks that the anchor exists.
         md.treeprocessors.register(TermLinker(md, self), "qms_glossary", 4)
 
     def title(self, term: Term) -> str:
-        """The tooltip text. Material's tooltips show the title as HTML, so it is escaped once
-        more there; a browser's own tooltip shows it as plain text."""
-        return html.escape(term.explanation, quote=False) if self.html_tooltips else term.explanation
+        """The tooltip as the ``title`` attribute's value, ready for Python-Markdown's serializer.
+
+        That serializer leaves ``&`` alone where it starts something like an entity, so every
+        ``&`` is written as ``&amp;`` here: the browser then reads back exactly our text.
+        Material's tooltips put the title into the page as HTML, so with them the text is
+        escaped once more: the words show, and no markup from a glossary file runs.
+        """
+        text = (
+            html.escape(term.explanation, quote=False) if self.html_tooltips else term.explanation
+        )
+        return text.replace("&", "&amp;")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -310,17 +312,40 @@ class SiteGlossary:
         self.glossary_page: Any = None
         self.controlled: set[str] = set()
 
-    def load(self) -> Glossary:
-        """Read the vocabulary and the organisation's file (problems are in ``findings``)."""
+    @classmethod
+    def setup(
+        cls, config: MkDocsConfig, options: QmsConfig, root: Path, env: jinja2.Environment
+    ) -> SiteGlossary | None:
+        """The glossary for this build, its Markdown extension added to the site's; None when
+        the glossary is switched off."""
+        if not options.glossary_enabled:
+            return None
+        theme = config.theme
+        site = cls(
+            root=root,
+            organisation_file=options.glossary,
+            edition=options.glossary_edition,
+            mode=options.glossary_links,
+            page_uri=options.glossary_page,
+            title=options.glossary_title,
+            html_tooltips=theme.name == "material"
+            and "content.tooltips" in (theme.get("features") or ()),
+            env=env,
+        )
+        config.markdown_extensions.append(site.extension)  # type: ignore[arg-type]
+        return site
+
+    def load(self, documents: list[Document]) -> list[Finding]:
+        """Read the vocabulary and the organisation's file, and check the documents' wording:
+        the glossary file's problems, then the terminology findings."""
         glossary = load_glossary(self.edition, self.root, self.organisation_file)
         self.glossary = self.extension.glossary = glossary
-        return glossary
-
-    def check(self, documents: list[Document]) -> list[Finding]:
-        """The glossary file's problems and the terminology findings of the documents."""
-        assert self.glossary is not None
         self.controlled = {doc.src_uri for doc in documents}
-        return self.glossary.findings + check_terminology(documents, self.glossary)
+        return glossary.findings + check_terminology(documents, glossary)
+
+    def page_file(self, config: MkDocsConfig) -> File:
+        """The generated glossary page."""
+        return File.generated(config, self.page_uri, content=self.page_markdown())
 
     def page_markdown(self) -> str:
         """The glossary page's source: every entry, anchor and OBP link, "Used in" to come."""
@@ -361,8 +386,8 @@ class SiteGlossary:
             references=GLOSSARY_SCHEME in markdown,
         )
 
-    def end_page(self, page: Any) -> list[str]:
-        """Record what the page used; return the unknown terms it referenced explicitly."""
+    def end_page(self, page: Any) -> list[Finding]:
+        """Record what the page used; report unknown terms it referenced explicitly."""
         context, self.extension.page = self.extension.page, None
         src_uri = page.file.src_uri
         if src_uri == self.page_uri:
@@ -372,8 +397,19 @@ class SiteGlossary:
         controlled = src_uri in self.controlled
         for key in context.used:
             self.usage.setdefault(key, {})[src_uri] = (page, controlled)
-        # Controlled documents' unknown references are reported with their line by the check.
-        return [] if controlled else context.unknown
+        if controlled:
+            return []  # the terminology check reports these, with their line
+        path = _project_path(page.file.abs_src_path, self.root) or page.file.src_uri
+        return [
+            Finding(
+                path,
+                None,
+                "unknown-term",
+                f"[...](glossary:{name}) names no term in the glossary; check the spelling "
+                "against the glossary page, or add the term to your glossary file",
+            )
+            for name in context.unknown
+        ]
 
     def fill_used_in(self) -> None:
         """Put the "Used in" lists into the glossary page, now that every page is converted."""
@@ -400,6 +436,15 @@ class SiteGlossary:
     def unused(self) -> list[Finding]:
         """The organisation's terms no page used (information)."""
         return unused_terms(self.glossary, self.usage) if self.glossary else []
+
+
+def _project_path(path: str | None, root: Path) -> str | None:
+    if not path:
+        return None
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return None
 
 
 def _group_id(heading: str) -> str:

@@ -522,7 +522,7 @@ def _schema_validator() -> jsonschema.protocols.Validator:
     schema = yaml.safe_load(text)
     validator_class = jsonschema.validators.validator_for(schema)
     validator_class.check_schema(schema)
-    return validator_class(schema)  # type: ignore[no-any-return]
+    return validator_class(schema)
 
 
 def _node_lines(text: str) -> dict[tuple[str | int, ...], int]:
@@ -558,8 +558,11 @@ def _schema_message(error: jsonschema.ValidationError) -> tuple[str, str | None]
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         return f"{where}: '{missing}' is missing", missing
     if error.validator == "additionalProperties":
-        known = ", ".join(sorted(dict(error.schema.get("properties", {}))))
-        extra = sorted(set(dict(error.instance)) - set(dict(error.schema.get("properties", {}))))
+        schema = error.schema if isinstance(error.schema, Mapping) else {}
+        allowed = set(dict(schema.get("properties", {})))
+        known = ", ".join(sorted(allowed))
+        instance = error.instance if isinstance(error.instance, Mapping) else {}
+        extra = sorted(set(instance) - allowed)
         names = ", ".join(f"'{e}'" for e in extra)
         return f"{where}: unknown field {names}; check the spelling. Known fields: {known}", (
             extra[0] if extra else None
@@ -567,11 +570,8 @@ def _schema_message(error: jsonschema.ValidationError) -> tuple[str, str | None]
     if error.validator == "type":
         kinds = {"string": "text", "boolean": "true or false", "array": "a list", "object": "a map"}
         wanted = error.validator_value
-        wanted_text = (
-            " or ".join(kinds.get(w, w) for w in wanted)
-            if isinstance(wanted, list)
-            else kinds.get(wanted, wanted)
-        )
+        wanted_names = wanted if isinstance(wanted, list) else [wanted]
+        wanted_text = " or ".join(kinds.get(str(w), str(w)) for w in wanted_names)
         return f"'{where}' is {shown}; it must be {wanted_text}", name
     if error.validator == "minLength":
         return f"'{where}' is empty; give a value or remove the field", name
@@ -781,7 +781,7 @@ def check_document(doc: Document, glossary: Glossary) -> list[Finding]:
         if match.kind != "deprecated":
             continue
         term = match.term
-        reference = f" ({glossary.standard} {term.number})" if term.number else ""
+        reference = f" ({glossary.standard}, {term.number})" if term.number else ""
         findings.append(
             Finding(
                 doc.path,
