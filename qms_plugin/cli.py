@@ -141,6 +141,14 @@ def check(config_file: str, base: str | None, fmt: str) -> None:
     if base is not None:
         settings = docset.settings
         try:
+            Repository.discover(settings.root)
+        except GitError:
+            raise QmsError(
+                f"{settings.root} is not inside a Git repository, so there is no {base} to "
+                "compare with: run 'qms check --base' in a clone of the manual's repository, or "
+                "leave out --base"
+            ) from None
+        try:
             repo = find_repository(settings.root, settings.folder)
             comparison = compare(repo, docset, base)
         except GitError as exc:
