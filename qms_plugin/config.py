@@ -53,5 +53,6 @@ class QmsConfig(base.Config):  # type: ignore[no-untyped-call]
     editorial_trailer = c.Type(str, default="Editorial-change")
     approval_evidence = c.Choice(("check", "require", "off"), default="check")
     approvers = c.DictOfItems(c.ListOfItems(c.Type(str)), default={})
+    history_repo_url = c.Optional(c.Type(str))  # for change links; default: MkDocs' repo_url
     changelog_page = c.Type(str, default="change-log.md")
     changelog_title = c.Type(str, default="Change log")

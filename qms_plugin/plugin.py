@@ -7,6 +7,7 @@ import posixpath
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import escape
@@ -42,6 +43,9 @@ CHANGELOG_INTRO = (
     "Every approved change to a controlled document, newest first, as recorded in Git. "
     "Filter by document, by date or by words; each change links to its pull request or commit."
 )
+
+# Material's repository widget calls these hosts' public APIs from every reader's browser.
+PUBLIC_CODE_HOSTS = ("github.com", "www.github.com", "gitlab.com", "www.gitlab.com")
 
 REGISTER_INTRO = (
     "Every controlled document published from the approved branch, with its revision in force. "
@@ -92,6 +96,17 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
                 "site must not do; set 'font: false' under 'theme:' in mkdocs.yml (or set the "
                 "qms plugin's 'offline_check: false' if that is intended)"
             )
+        if (
+            self.config.offline_check
+            and config.theme.name == "material"
+            and urlsplit(config.repo_url or "").hostname in PUBLIC_CODE_HOSTS
+        ):
+            log.warning(
+                "repo_url makes every page ask the code host's public API for the repository's "
+                "stars and version, which an intranet site must not do; give the repository to "
+                "the qms plugin as 'history_repo_url' instead (pull-request links keep "
+                "working), or set the qms plugin's 'offline_check: false' if that is intended"
+            )
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -139,7 +154,8 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
 
     def _load_history(self, docset: DocumentSet, config: MkDocsConfig) -> SiteHistory:
         try:
-            site_history = SiteHistory.load(docset, self.config, config.repo_url)
+            repo_url = self.config.history_repo_url or config.repo_url
+            site_history = SiteHistory.load(docset, self.config, repo_url)
         except GitError as exc:
             raise PluginError(f"qms: {exc}") from None
         for finding in site_history.findings():

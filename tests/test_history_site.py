@@ -77,7 +77,7 @@ def _merge_workflow(site: Site) -> tuple[GitRepo, str, list[str]]:
 
 
 def test_controlled_page_shows_the_revision_history(site: Site) -> None:
-    site.extra_config["repo_url"] = "https://github.com/kestrel/qms"
+    site.options["history_repo_url"] = "https://github.com/kestrel/qms"
     _, merge, drafts = _merge_workflow(site)
     site.build(strict=True)
     page = site.page("procedures/qp-075/")
@@ -244,3 +244,16 @@ def test_a_new_commit_is_never_hidden_by_the_cache(site: Site) -> None:
     site.write("procedures/qp-001.md", document("## Purpose\n\nC.\n", revision="C"))
     site.build()
     assert "<td>C</td>" in site.page("procedures/qp-001/").split('id="revision-history"')[1]
+
+
+def test_public_repo_url_is_flagged_for_an_intranet_site(site: Site) -> None:
+    site.extra_config["repo_url"] = "https://gitlab.com/kestrel/qms"
+    site.write("procedures/qp-001.md", document())
+    with pytest.raises(Abort):
+        site.build(strict=True)
+    assert any("history_repo_url" in w for w in site.warnings)
+    site.options["offline_check"] = False
+    site.build(strict=True)
+    # MkDocs' repo_url still gives change links, in GitLab's form.
+    sha = GitRepo(site.root).head()
+    assert f"https://gitlab.com/kestrel/qms/-/commit/{sha}" in site.page("procedures/qp-001/")

@@ -1,4 +1,5 @@
-/* qms plugin: print date on controlled pages, sorting and filtering of the master list.
+/* qms plugin: print date on controlled pages, sorting and filtering of the master list and
+   the change log.
    No network access, no dependencies. Works with and without Material's instant navigation. */
 (function () {
   "use strict";
@@ -31,30 +32,41 @@
     var rows = Array.prototype.slice.call(body.rows);
     var filters = root.querySelector("[data-qms-filters]");
     var count = root.querySelector("[data-qms-count]");
-    var type = root.querySelector('[data-qms-filter="type"]');
-    var status = root.querySelector('[data-qms-filter="status"]');
-    var text = root.querySelector('[data-qms-filter="text"]');
+    var noun = root.getAttribute("data-qms-noun") || "documents";
+    var controls = Array.prototype.slice.call(root.querySelectorAll("[data-qms-filter]"));
     filters.hidden = false;
 
+    // Each control filters on the row attribute of its name: "text" matches words anywhere in
+    // the row, "from" and "to" bound the row's data-date, anything else must equal data-<name>.
+    function matches(row, control) {
+      var name = control.getAttribute("data-qms-filter"), value = control.value.trim();
+      if (!value) return true;
+      if (name === "text") {
+        var haystack = row.textContent.toLowerCase();
+        return value.toLowerCase().split(/\s+/).every(function (w) {
+          return haystack.indexOf(w) !== -1;
+        });
+      }
+      if (name === "from") return (row.getAttribute("data-date") || "") >= value;
+      if (name === "to") return (row.getAttribute("data-date") || "") <= value;
+      return row.getAttribute("data-" + name) === value;
+    }
+
     function apply() {
-      var wantType = type.value, wantStatus = status.value;
-      var words = text.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
       var shown = 0;
       rows.forEach(function (row) {
-        var haystack = row.textContent.toLowerCase();
-        var ok = (!wantType || row.getAttribute("data-type") === wantType) &&
-                 (!wantStatus || row.getAttribute("data-status") === wantStatus) &&
-                 words.every(function (w) { return haystack.indexOf(w) !== -1; });
+        var ok = controls.every(function (control) { return matches(row, control); });
         row.hidden = !ok;
         if (ok) shown += 1;
       });
       count.textContent = shown === rows.length
-        ? rows.length + " documents"
-        : shown + " of " + rows.length + " documents";
+        ? rows.length + " " + noun
+        : shown + " of " + rows.length + " " + noun;
     }
 
-    [type, status].forEach(function (el) { el.addEventListener("change", apply); });
-    text.addEventListener("input", apply);
+    controls.forEach(function (el) {
+      el.addEventListener(el.tagName === "SELECT" ? "change" : "input", apply);
+    });
     filters.addEventListener("submit", function (event) { event.preventDefault(); });
 
     var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
