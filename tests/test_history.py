@@ -444,3 +444,27 @@ def test_missing_evidence_only_fails_when_required(repo: GitRepo) -> None:
     assert _findings(repo) == []
     (finding,) = _findings(repo, HistoryOptions(approval_evidence="require"))
     assert finding.startswith("approval-evidence: Git records no approval of revision A")
+
+
+def test_a_move_and_rewrite_on_a_branch_is_followed_through_the_merge(repo: GitRepo) -> None:
+    repo.write("procedures/qp-001.md", document("## Purpose\n\nShort.\n", revision="A"))
+    first = repo.commit("Add QP-001", date=day(1))
+    repo.branch("reorganise")
+    repo.move("procedures/qp-001.md", "procedures/quality/qp-001.md")
+    repo.commit("Move QP-001", date=day(2))
+    rewritten = "## Purpose\n\n" + "Completely new text for the new process. " * 30 + "\n"
+    repo.write("procedures/quality/qp-001.md", document(rewritten, revision="B"))
+    repo.commit("Rewrite QP-001", date=day(3))
+    repo.checkout("main")
+    merge = repo.merge("reorganise", "Merge pull request #3 from kestrel/reorganise", date=day(4))
+    # Against its first parent the merge shows a deletion and an unrelated addition...
+    raw = repo.git("show", "--format=", "--name-status", "-M", "--diff-merges=first-parent", merge)
+    assert raw.split() == ["D", "procedures/qp-001.md", "A", "procedures/quality/qp-001.md"]
+    # ...but the branch moved the file, so its history carries on.
+    doc = history_of(repo).documents["procedures/quality/qp-001.md"]
+    assert [(c.commit.sha, c.kind, c.old_path) for c in doc.changes] == [
+        (first, "added", None),
+        (merge, "renamed", "procedures/qp-001.md"),
+    ]
+    assert [c.subject for c in doc.changes[-1].drafting] == ["Move QP-001", "Rewrite QP-001"]
+    assert history_of(repo).deleted == []

@@ -518,8 +518,45 @@ def _drafting_sets(commits: dict[str, Commit], line: list[str]) -> dict[str, lis
     return result
 
 
+def _branch_renames(
+    brought: list[str], entries: dict[str, list[_Entry]], commits: dict[str, Commit]
+) -> dict[str, str]:
+    """Where each file renamed on a merged branch ended up: old path -> final path."""
+    final: dict[str, str] = {}
+    ordered = sorted(brought, key=lambda sha: (commits[sha].committer_date, sha))
+    for sha in ordered:
+        for entry in entries.get(sha, ()):
+            if entry.status == "R" and entry.old_path:
+                origin = next((o for o, n in final.items() if n == entry.old_path), None)
+                final[origin or entry.old_path] = entry.path
+    return final
+
+
+def _pair_moves(found: list[_Entry], renames: dict[str, str]) -> list[_Entry]:
+    """Turn a deletion and an addition in a merge into the rename the branch made.
+
+    Git compares a merge with its first parent only; a file that was moved and much rewritten
+    on the branch then looks deleted and added. The branch's own commits show the move.
+    """
+    added = {e.path: e for e in found if e.status == "A"}
+    paired: list[_Entry] = []
+    used: set[str] = set()
+    for entry in found:
+        target = renames.get(entry.path) if entry.status == "D" else None
+        if target in added:
+            new = added[target]
+            paired.append(_Entry("R", entry.path, new.path, entry.old_blob, new.blob))
+            used.add(new.path)
+        else:
+            paired.append(entry)
+    return [e for e in paired if not (e.status == "A" and e.path in used)]
+
+
 def _follow(
-    line: list[str], entries: dict[str, list[_Entry]], commits: dict[str, Commit]
+    line: list[str],
+    entries: dict[str, list[_Entry]],
+    commits: dict[str, Commit],
+    drafting: dict[str, list[str]],
 ) -> tuple[dict[str, DocumentHistory], list[DocumentHistory]]:
     """Attach every first-parent file change to the document it belongs to, through renames."""
     alive: dict[str, DocumentHistory] = {}
@@ -528,6 +565,8 @@ def _follow(
         found = entries.get(sha)
         if not found:
             continue
+        if sha in drafting and any(e.status == "D" for e in found):
+            found = _pair_moves(found, _branch_renames(drafting[sha], entries, commits))
         commit = commits[sha]
         moved: list[tuple[DocumentHistory, _Entry]] = []
         for entry in found:
@@ -679,13 +718,14 @@ def _compute(repo: Repository, state: _State, scope: Sequence[str], signatures: 
         entries_job = pool.submit(_read_changes, repo, state.head, MARKDOWN_PATHSPEC)
         commits, entries = commits_job.result(), entries_job.result()
     line = _first_parent_line(commits, state.head)
-    alive, gone = _follow(line, entries, commits)
+    drafting = _drafting_sets(commits, line)
+    alive, gone = _follow(line, entries, commits, drafting)
 
     def in_scope(doc: DocumentHistory) -> bool:
         return any(p.startswith(prefix) for p in doc.paths for prefix in scope)
 
     wanted = [d for d in [*alive.values(), *gone] if in_scope(d)]
-    _attach_drafting(wanted, _drafting_sets(commits, line), entries, commits)
+    _attach_drafting(wanted, drafting, entries, commits)
     _attach_snapshots(repo, wanted)
     return History(state.head, state.shallow, alive, gone, line)
 
