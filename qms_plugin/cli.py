@@ -136,7 +136,15 @@ def check(config_file: str, base: str | None, fmt: str) -> None:
 
     Exit code 0: no problems; 1: problems found; 2: the check could not run.
     """
+    from .glossary import terminology_findings
+
     docset = _load(config_file)
+    terms = terminology_findings(
+        _plugin_config(config_file), docset.settings.root, docset.documents
+    )
+    docset.findings = sorted(
+        docset.findings + terms, key=lambda f: (f.path, f.line or 0, f.rule, f.message)
+    )
     comparison = None
     if base is not None:
         settings = docset.settings

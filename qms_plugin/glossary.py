@@ -457,3 +457,14 @@ def _group_id(heading: str) -> str:
 def _one_block(html_text: str) -> str:
     """Raw HTML for the Markdown source with no blank line, so it stays one HTML block."""
     return "\n".join(line for line in html_text.splitlines() if line.strip())
+
+
+def terminology_findings(
+    options: QmsConfig, root: Path, documents: list[Document]
+) -> list[Finding]:
+    """What ``qms check`` adds to the document checks: the glossary file's problems and the
+    documents' terminology findings (nothing when the glossary is switched off)."""
+    if not options.glossary_enabled:
+        return []
+    glossary = load_glossary(options.glossary_edition, root, options.glossary)
+    return glossary.findings + check_terminology(documents, glossary)

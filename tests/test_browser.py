@@ -116,3 +116,19 @@ def test_control_block_fits_a_phone(browser: Any, server: str) -> None:
     assert width <= 390
     assert page.is_visible("text=Superseded: do not use")
     page.close()
+
+
+def test_hovering_a_term_shows_its_explanation(browser: Any, server: str) -> None:
+    page = browser.new_page()
+    page.goto(server + "procedures/quality-procedures/qp-087/")
+    link = page.locator("article a.qms-term", has_text="corrective action").first
+    explanation = "Dealing with the root cause of a problem"
+    assert (link.get_attribute("title") or "").startswith(explanation)
+    link.hover()
+    tooltip = page.locator('[role="tooltip"]', has_text=explanation)
+    tooltip.wait_for(state="visible", timeout=5000)
+    assert link.get_attribute("aria-describedby") == tooltip.get_attribute("id")
+    link.click()
+    page.wait_for_url("**/glossary/#corrective-action")
+    assert page.locator("#corrective-action").is_visible()
+    page.close()

@@ -75,3 +75,15 @@ def test_config_without_the_plugin(site: Site) -> None:
     result = CliRunner().invoke(main, ["register", "-f", str(site.root / "mkdocs.yml")])
     assert result.exit_code == 2
     assert "does not enable the qms plugin" in result.output
+
+
+def test_check_reports_terminology(site: Site) -> None:
+    site.write("procedures/qp-001.md", document(body="## Purpose\n\nLog each non-conformance.\n"))
+    site.write("glossary.yml", "terms:\n  - term: nonconformity\n    explanation: Ours.\n")
+    site.options["glossary"] = "glossary.yml"
+    site.write("docs/index.md", "# Home\n")
+    site.write("mkdocs.yml", site.config_text(strict=False))
+    result = CliRunner().invoke(main, ["check", "-f", str(site.root / "mkdocs.yml")])
+    assert result.exit_code == 1
+    assert "procedures/qp-001.md:19: 'non-conformance' is a deprecated variant" in result.output
+    assert "glossary.yml:2: 'nonconformity' is already ISO 9000:2015 term 3.6.9" in result.output
