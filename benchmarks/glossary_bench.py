@@ -28,7 +28,6 @@ import json
 import os
 import platform
 import random
-import re
 import shutil
 import statistics
 import sys
@@ -43,11 +42,11 @@ import mkdocs
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import TODAY, Project, _log, timed_build, verify  # noqa: E402
+from bench import TODAY, Project, _log, timed_build, verify
 
-from qms_plugin.config import QmsConfig  # noqa: E402
-from qms_plugin.core.glossary import build_glossary, iso_vocabulary, mask_markup  # noqa: E402
-from qms_plugin.glossary import GlossaryExtension, PageContext  # noqa: E402
+from qms_plugin.config import QmsConfig
+from qms_plugin.core.glossary import build_glossary, iso_vocabulary, mask_markup
+from qms_plugin.glossary import GlossaryExtension, PageContext
 
 VARIANTS = ("off", "none", "linked", "ezglossary")
 EXTENSIONS: list[Any] = [
@@ -85,8 +84,7 @@ SENTENCES = (
     "Where a supplier delivers nonconforming material, the buyer asks the external provider "
     "for a corrective action and follows it up.",
     "Continual improvement is measured against the quality objectives set by top management.",
-    "The calibration status of measuring equipment is checked before the first-off is "
-    "measured.",
+    "The calibration status of measuring equipment is checked before the first-off is measured.",
     "A concession is needed from the customer before a part outside its specification is "
     "delivered.",
     "Rework is inspected again against the original requirement; a repair needs the "
@@ -222,7 +220,7 @@ def linker_times(docs: Path, repeat: int) -> tuple[list[float], list[float], int
     for _ in range(repeat):
         start = time.perf_counter()
         for text in texts:
-            markdown.markdown(text, extensions=EXTENSIONS[:4] + ["toc"])
+            markdown.markdown(text, extensions=[*EXTENSIONS[:4], "toc"])
         plain_runs.append(time.perf_counter() - start)
         extension = GlossaryExtension(html_tooltips=True)
         extension.glossary = glossary
