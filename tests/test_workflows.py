@@ -36,6 +36,7 @@ def test_github_workflow() -> None:
     triggers = workflow.get("on", workflow.get(True))
     assert "pull_request" in triggers
     assert triggers["push"]["branches"] == ["main"]
+    assert triggers["schedule"]  # the nightly rebuild: banners and reviews follow the calendar
     jobs = workflow["jobs"]
 
     check = jobs["check"]
