@@ -228,12 +228,15 @@ def change_summary_renewed(
     """A new revision says what changed in it."""
     for change, old, new in _pairs(changes, revised=True):
         if new.change_summary is None or new.change_summary == old.change_summary:
-            what = "is missing" if new.change_summary is None else "is the one of"
+            was = (
+                "is missing"
+                if new.change_summary is None
+                else f"is the one of revision {old.revision}"
+            )
             yield _finding(
                 change,
                 "change-summary-unchanged",
-                f"revision moved from {old.revision} to {new.revision} but change_summary "
-                f"{what}{'' if new.change_summary is None else f' revision {old.revision}'}; "
+                f"revision moved from {old.revision} to {new.revision} but change_summary {was}; "
                 f"say what changed in revision {new.revision} and why",
                 "change_summary" if "change_summary" in new.lines else "revision",
             )
