@@ -454,3 +454,53 @@ def test_the_sample_manual_through_its_own_history(tmp_path: Path) -> None:
         in bad.stdout
     )
     assert "[revision-not-bumped]" in bad.stdout
+
+
+CHANGE_RULES = {
+    "revision-not-bumped",
+    "revision-skipped",
+    "revision-backwards",
+    "change-summary-unchanged",
+    "status-transition",
+    "approval-carried-over",
+    "self-approval",
+    "id-reused",
+    "document-deleted",
+    "document-renamed",
+}
+
+
+def test_a_merged_change_in_this_repository_history(tmp_path: Path) -> None:
+    """The sample's own WI-085-03 revision B, merged with its approval, passes the change rules."""
+    if not (REPO / ".git").exists():
+        pytest.skip("not run from a Git checkout")
+    source = GitRepo(REPO)
+    if source.git("rev-parse", "--is-shallow-repository").strip() == "true":
+        pytest.skip("a shallow clone holds no history to check")
+    merge = source.git("log", "--merges", "-1", "--format=%H", "--grep=wi-085-03-rev-b").strip()
+    if not merge:
+        pytest.skip("this history does not hold the sample's WI-085-03 revision B")
+    subprocess.run(
+        ["git", "clone", "--quiet", str(REPO), str(tmp_path / "clone")], check=True, env=git_env()
+    )
+    repo = GitRepo(tmp_path / "clone")
+    repo.checkout(merge)
+
+    def change_findings(base: str) -> tuple[int, list[str], list[dict[str, Any]]]:
+        result = qms(repo, "check", "--base", base, "--format", "json")
+        report = json.loads(result.stdout)
+        rules = [f["rule"] for f in report["findings"] if f["rule"] in CHANGE_RULES]
+        return result.returncode, rules, report["changes"]
+
+    _, rules, changes = change_findings(f"{merge}^1")
+    assert rules == []
+    assert [(c["doc_id"], c["revision"]) for c in changes] == [
+        ("WI-085-03", {"from": "A", "to": "B"})
+    ]
+
+    repo.branch("quiet-edit")
+    path = "procedures/work-instructions/wi-085-03.md"
+    repo.write(path, repo.read(path) + "\nKeep the tumbler lid closed while it runs.\n")
+    repo.commit("Add a sentence", author=AUTHOR)
+    code, rules, _ = change_findings(merge)
+    assert code == 1 and rules == ["revision-not-bumped"]
