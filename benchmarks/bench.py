@@ -5,7 +5,8 @@ controlled documents (valid front matter, realistic bodies, several sub-folders)
 same pages two ways, each build in a fresh ``mkdocs`` process:
 
 * ``plain``: Material + search, the Markdown files copied into ``docs_dir``, no qms plugin;
-* ``qms``: Material + search + qms, the files in ``procedures/`` beside ``mkdocs.yml``.
+* ``qms``: Material + search + qms, the files in ``procedures/`` beside ``mkdocs.yml``, the
+  project committed once to a Git repository (the plugin reads revision history from Git).
 
 It reports the median wall-clock time of each, the plugin's overhead, and the time the plugin's
 core (``DocumentSet.load``: read, parse, validate and check every document) takes in-process.
@@ -137,7 +138,7 @@ FORM_KINDS = ("record", "checklist", "log", "report", "request", "register")
 FORM_SUBJECTS = (
     "Calibration",
     "First-off inspection",
-    "Nonconformance",
+    "Nonconformity",
     "Training",
     "Supplier approval",
     "Internal audit",
@@ -179,7 +180,7 @@ OBJECTS = (
     "the drawing revision",
     "the material certificate",
     "the inspection results",
-    "the nonconformance report",
+    "the nonconformity report",
     "the supplier's delivery note",
     "the set-up sheet",
     "the customer order",
@@ -219,7 +220,7 @@ RECORDS = (
     ("Inspection report", "Quality office", "10 years after delivery"),
     ("Calibration certificate", "Quality office", "Life of the gauge plus 2 years"),
     ("Training record", "HR", "Employment plus 6 years"),
-    ("Nonconformance report", "Quality office", "10 years"),
+    ("Nonconformity report", "Quality office", "10 years"),
     ("Supplier approval", "Purchasing", "While the supplier is approved plus 3 years"),
 )
 STEP_TITLES = (
@@ -238,7 +239,7 @@ TERMS = (
     ("First-off", "The first part made after a set-up, inspected before the batch runs."),
     ("Concession", "The customer's written permission to deliver a nonconforming part."),
     ("Job card", "The traveller that goes with each batch through the shop."),
-    ("NCR", "Nonconformance report."),
+    ("NCR", "Nonconformity report."),
     ("ERP", "The business system that holds orders, stock and routings."),
     ("Quarantine", "The locked cage for parts that may not be used."),
 )
@@ -395,15 +396,15 @@ def assign_front_matter(docs: list[DocSpec], rng: random.Random) -> None:
         doc.fields = data
 
 
-def _sentence(rng: random.Random) -> str:
+def sentence(rng: random.Random) -> str:
     return (
         f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)} "
         f"{rng.choice(QUALIFIERS)}."
     )
 
 
-def _paragraph(rng: random.Random, low: int = 3, high: int = 6) -> str:
-    return " ".join(_sentence(rng) for _ in range(rng.randint(low, high)))
+def paragraph(rng: random.Random, low: int = 3, high: int = 6) -> str:
+    return " ".join(sentence(rng) for _ in range(rng.randint(low, high)))
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -417,13 +418,13 @@ def render_body(doc: DocSpec, by_id: dict[str, DocSpec], rng: random.Random) -> 
     target = rng.randint(400, 1500)
     head = [
         "## Purpose",
-        _paragraph(rng, 2, 4),
+        paragraph(rng, 2, 4),
         "## Scope",
-        _paragraph(rng, 2, 4),
+        paragraph(rng, 2, 4),
         "## Responsibilities",
         "\n".join(
             f"- **{role.removeprefix('The ').removeprefix('Each ').capitalize()}**: "
-            + _sentence(rng)
+            + sentence(rng)
             for role in rng.sample(SUBJECTS, rng.randint(3, 5))
         ),
         "## Definitions",
@@ -451,10 +452,10 @@ def render_body(doc: DocSpec, by_id: dict[str, DocSpec], rng: random.Random) -> 
     while words(head) + words(steps) + words(tail) < target:
         step += 1
         steps.append(f"### Step {step}: {rng.choice(STEP_TITLES)}")
-        steps.append(_paragraph(rng))
+        steps.append(paragraph(rng))
         if step % 2:
             steps.append(
-                "\n".join(f"{k}. {_sentence(rng)}" for k in range(1, rng.randint(3, 6) + 1))
+                "\n".join(f"{k}. {sentence(rng)}" for k in range(1, rng.randint(3, 6) + 1))
             )
     return "\n\n".join(head + steps + tail) + "\n"
 
@@ -480,11 +481,13 @@ def generate_manual(n: int, seed: int, folder: Path) -> Manual:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(front_matter_text(doc.fields) + "\n" + body, "utf-8")
     for department in sorted({f.split("/")[0] for f in folders}):
-        title = department.capitalize()
-        (folder / department / "index.md").write_text(
-            f"# {title}\n\nControlled documents of the {department} department.\n", "utf-8"
-        )
+        (folder / department / "index.md").write_text(department_index(department), "utf-8")
     return Manual(docs, folders, total_words)
+
+
+def department_index(department: str) -> str:
+    """The section page of a department folder (no front matter: not a controlled document)."""
+    return f"# {department.capitalize()}\n\nControlled documents of the {department} department.\n"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -526,9 +529,48 @@ def make_projects(base: Path, n: int, seed: int) -> tuple[Project, Project, Manu
         config = mkdocs_config(f"Benchmark manual ({n} documents)", is_qms)
         (root / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), "utf-8")
     shutil.copytree(qms_root / "procedures", plain_root / "docs" / "procedures")
+    # The plugin reads revision history from Git and refuses to build outside a repository.
+    commit_all(qms_root, f"Add a synthetic manual of {n} documents")
     plain = Project("plain", plain_root / "mkdocs.yml", base / "site-plain")
     qms = Project("qms", qms_root / "mkdocs.yml", base / "site-qms")
     return plain, qms, manual
+
+
+# Who commits the generated manual, and when: fixed, so the same seed gives the same commit.
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Ruth Okafor",
+    "GIT_AUTHOR_EMAIL": "ruth.okafor@kestrel.example",
+    "GIT_AUTHOR_DATE": "2026-11-16T10:00:00+01:00",
+    "GIT_COMMITTER_NAME": "Ruth Okafor",
+    "GIT_COMMITTER_EMAIL": "ruth.okafor@kestrel.example",
+    "GIT_COMMITTER_DATE": "2026-11-16T10:00:00+01:00",
+}
+
+
+def git_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for git: no user or system configuration (hooks, signing, default branch)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", LC_ALL="C")
+    env.update(extra or {})
+    return env
+
+
+def git(root: Path, *args: str, env: dict[str, str] | None = None, stdin: bytes = b"") -> str:
+    """Run git in ``root``; stop with git's message if it fails."""
+    result = subprocess.run(
+        ["git", *args], cwd=root, env=env or git_env(), input=stdin, capture_output=True
+    )
+    if result.returncode != 0:
+        message = result.stderr.decode("utf-8", "replace").strip()
+        raise SystemExit(f"bench: git {' '.join(args[:2])} failed in {root}:\n{message}")
+    return result.stdout.decode("utf-8", "replace")
+
+
+def commit_all(root: Path, message: str) -> None:
+    """Make ``root`` a Git repository with everything in it committed once."""
+    git(root, "init", "--quiet", "--initial-branch=main")
+    git(root, "add", "--all")
+    git(root, "commit", "--quiet", "--no-verify", "-m", message, env=git_env(GIT_IDENTITY))
 
 
 def _env() -> dict[str, str]:
