@@ -59,6 +59,10 @@ VOID_TAGS = frozenset(
 TERM_CLASS = "qms-term"
 USED_IN_PLACEHOLDER = re.compile(r"<!--qms-used-in:([a-z0-9-]+)-->")
 USED_IN_OPEN = 12  # longer "Used in" lists start folded
+# A term used on hundreds of pages lists the first of them (controlled documents first) and
+# the count: a list of every page of a large manual helps no reader and makes the glossary page
+# megabytes long. The search finds the rest.
+USED_IN_LIMIT = 60
 
 
 @dataclass
@@ -429,7 +433,11 @@ class SiteGlossary:
                 ),
                 key=lambda e: (not e.controlled, e.title.lower()),
             )
-            return template.render(entries=entries, folded=len(entries) > USED_IN_OPEN)
+            return template.render(
+                entries=entries[:USED_IN_LIMIT],
+                total=len(entries),
+                folded=len(entries) > USED_IN_OPEN,
+            )
 
         page.content = USED_IN_PLACEHOLDER.sub(used_in, page.content)
 

@@ -187,6 +187,18 @@ def test_glossary_page_lists_terms_by_section_with_anchors_and_used_in(site: Sit
     assert "qms-used-in" not in page  # every placeholder was filled
 
 
+def test_long_used_in_lists_show_the_first_pages_and_the_count(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("qms_plugin.glossary.USED_IN_LIMIT", 2)
+    for name in "abc":
+        site.write(f"docs/{name}.md", f"# Page {name}\n\nAn audit.\n")
+    site.build(strict=True)
+    page = site.page("glossary/")
+    assert _used_in(page, "audit") == ["Page a", "Page b"]
+    assert "and 1 more page:" in page
+
+
 def _used_in(page: str, anchor: str) -> list[str]:
     start = page.index(f'<h3 id="{anchor}">')
     end = page.find("<h3 ", start + 1)

@@ -42,6 +42,7 @@ GLOSSARY_SCHEME = (
 
 # Characters that must never reach a page from a glossary file: C0/C1 controls other than tab and
 # newline (Python-Markdown uses STX/ETX internally to mark stashed HTML).
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s+")
 
@@ -132,7 +133,7 @@ def _number_key(number: str | None) -> tuple[int, ...]:
 
 def read_vocabulary(text: str, origin: str) -> Vocabulary:
     """Parse a packaged vocabulary file (see ``data/iso9000-2015-glossary.yaml``)."""
-    data = yaml.safe_load(text)
+    data = yaml.load(text, Loader=_FAST_LOADER)  # a safe loader: libyaml's where installed
     if not isinstance(data, dict) or not isinstance(data.get("terms"), list):
         raise ValueError(f"{origin}: not a glossary data file (no 'terms' list)")
     standard = str(data.get("standard", "ISO 9000"))
@@ -667,32 +668,18 @@ def load_glossary(edition: str, root: Path, organisation_file: str | None) -> Gl
     vocabulary = iso_vocabulary(edition)
     if not organisation_file:
         return build_glossary(vocabulary)
-    file = root / organisation_file
     shown = organisation_file
     try:
-        text = file.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        glossary = build_glossary(vocabulary)
-        glossary.findings.append(
-            Finding(
-                shown,
-                None,
-                "glossary-file",
-                f"cannot read the glossary file ({exc.strerror}); create it or correct the qms "
-                "plugin's 'glossary' option in mkdocs.yml",
-            )
+        text = (root / organisation_file).read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = (
+            f"the glossary file is not UTF-8 (byte {exc.start}); re-save it as UTF-8"
+            if isinstance(exc, UnicodeDecodeError)
+            else f"cannot read the glossary file ({exc.strerror}); create it or correct the qms "
+            "plugin's 'glossary' option in mkdocs.yml"
         )
-        return glossary
-    except UnicodeDecodeError as exc:
         glossary = build_glossary(vocabulary)
-        glossary.findings.append(
-            Finding(
-                shown,
-                None,
-                "glossary-file",
-                f"the glossary file is not UTF-8 (byte {exc.start}); re-save it as UTF-8",
-            )
-        )
+        glossary.findings.append(Finding(shown, None, "glossary-file", problem))
         return glossary
     parsed = parse_organisation_glossary(text, shown)
     glossary = build_glossary(vocabulary, parsed.entries, parsed.group)
