@@ -241,8 +241,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=9000)
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write results as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the generated projects")
+    parser.add_argument(
+        "--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS), help="what to build"
+    )
     args = parser.parse_args(argv)
-    variants = [v for v in VARIANTS if v != "ezglossary" or has_ezglossary()]
+    if "off" not in args.variants:
+        parser.error("--variants: 'off' is the baseline and must be included")
+    variants = [v for v in args.variants if v != "ezglossary" or has_ezglossary()]
     if "ezglossary" not in variants:
         _log("mkdocs-ezglossary-plugin is not installed: that variant is skipped")
     workdir = Path(tempfile.mkdtemp(prefix="qms-glossary-bench-"))

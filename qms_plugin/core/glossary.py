@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -106,7 +106,7 @@ class Term:
     path: str | None = None
     line: int | None = None
 
-    @property
+    @cached_property
     def key(self) -> str:
         return normalise(self.name)
 
@@ -252,6 +252,7 @@ class Matcher:
 
     def __init__(self, forms: Mapping[str, tuple[Term, str, str]]) -> None:
         self._forms = dict(forms)
+        self._resolved: dict[str, tuple[Term, str, str] | None] = {}  # the same words recur
         words = [f for _, _, f in forms.values() if not is_abbreviation(f)]
         capitals = [f for _, _, f in forms.values() if is_abbreviation(f)]
         alternatives = []
@@ -267,6 +268,13 @@ class Matcher:
 
     def resolve(self, written: str) -> tuple[Term, str, str] | None:
         """The term, kind and form a piece of text stands for (inflections undone)."""
+        try:
+            return self._resolved[written]
+        except KeyError:
+            found = self._resolved[written] = self._resolve(written)
+            return found
+
+    def _resolve(self, written: str) -> tuple[Term, str, str] | None:
         key = normalise(written)
         if key.endswith("'s"):
             key = key[:-2]
