@@ -70,7 +70,7 @@ class PageContext:
     """What the linker needs to know about the page being converted, and what it found."""
 
     src_uri: str
-    glossary_href: str  # the glossary page's source path relative to this page
+    glossary_href: str  # the glossary page's URL relative to this page's
     mode: str  # first_per_page | first_per_section | every | none
     link: bool = True  # False: the page opted out (front matter ``glossary: false``)
     references: bool = True  # the page's Markdown contains "glossary:" at all
@@ -258,10 +258,12 @@ class GlossaryExtension(Extension):
         self.page: PageContext | None = None
 
     def extendMarkdown(self, md: Markdown) -> None:
-        # After inline patterns (20), attribute lists (8) and the table of contents (5), so the
-        # text is final and headings have their ids; before MkDocs' "relpath" (0), which turns
-        # our links to glossary.md#term into the page's URL and checks that the anchor exists.
-        md.treeprocessors.register(TermLinker(md, self), "qms_glossary", 4)
+        # Last: after inline patterns (20), attribute lists (8) and the table of contents (5),
+        # so the text is final and headings have their ids, and after MkDocs' "relpath" (0):
+        # our hrefs are already the glossary page's URL (one per page, not one lookup per link;
+        # the anchors come from the same glossary, so they always exist). relpath leaves the
+        # author's glossary:... links alone, as links with a scheme of their own.
+        md.treeprocessors.register(TermLinker(md, self), "qms_glossary", -10)
 
     def title(self, term: Term) -> str:
         """The tooltip as the ``title`` attribute's value, ready for Python-Markdown's serializer.
@@ -314,6 +316,7 @@ class SiteGlossary:
         self.glossary: Glossary | None = None
         self.usage: dict[str, dict[str, tuple[Any, bool]]] = {}
         self.glossary_page: Any = None
+        self.page_url = ""
         self.controlled: set[str] = set()
 
     @classmethod
@@ -349,7 +352,9 @@ class SiteGlossary:
 
     def page_file(self, config: MkDocsConfig) -> File:
         """The generated glossary page."""
-        return File.generated(config, self.page_uri, content=self.page_markdown())
+        file = File.generated(config, self.page_uri, content=self.page_markdown())
+        self.page_url = file.url
+        return file
 
     def page_markdown(self) -> str:
         """The glossary page's source: every entry, anchor and OBP link, "Used in" to come."""
@@ -381,10 +386,9 @@ class SiteGlossary:
         if src_uri == self.page_uri or self.glossary is None:
             self.extension.page = None
             return
-        directory = posixpath.dirname(src_uri) or "."
         self.extension.page = PageContext(
             src_uri=src_uri,
-            glossary_href=posixpath.relpath(self.page_uri, directory),
+            glossary_href=get_relative_url(self.page_url, page.url),
             mode=self.mode,
             link=meta.get("glossary", True) is not False,
             references=GLOSSARY_SCHEME in markdown,
