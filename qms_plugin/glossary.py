@@ -44,6 +44,7 @@ from .core.glossary import (
     slug,
     unused_terms,
 )
+from .render import material_tooltips
 
 # Where a term is never linked: code, existing links, headings, and text that is not prose.
 SKIP_TAGS = frozenset(
@@ -327,7 +328,6 @@ class SiteGlossary:
         the glossary is switched off."""
         if not options.glossary_enabled:
             return None
-        theme = config.theme
         site = cls(
             root=root,
             organisation_file=options.glossary,
@@ -335,8 +335,7 @@ class SiteGlossary:
             mode=options.glossary_links,
             page_uri=options.glossary_page,
             title=options.glossary_title,
-            html_tooltips=theme.name == "material"
-            and "content.tooltips" in (theme.get("features") or ()),
+            html_tooltips=material_tooltips(config),
             env=env,
         )
         config.markdown_extensions.append(site.extension)  # type: ignore[arg-type]

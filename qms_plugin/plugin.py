@@ -28,7 +28,7 @@ from .core.register import master_list, register_csv, register_json
 from .core.today import TodayError, resolve_today
 from .glossary import SiteGlossary
 from .history_adapter import SiteHistory
-from .render import Renderer, make_environment
+from .render import Renderer, make_environment, material_tooltips
 
 log = get_plugin_logger(__name__)
 
@@ -82,7 +82,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         except TodayError as exc:
             raise PluginError(f"qms: {exc}") from None
         self.settings = build_settings(config, self.config, today)
-        self.env = make_environment(config.theme.dirs)
+        self.env = make_environment(config.theme.dirs, html_tooltips=material_tooltips(config))
         self.glossary = SiteGlossary.setup(config, self.config, self.settings.root, self.env)
         config.extra_css.append("assets/qms/qms.css")
         config.extra_javascript.append("assets/qms/qms.js")

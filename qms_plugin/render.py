@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from .core.audit import HistoryOptions, LogEntry, change_url, commit_url, is_editorial
 from .core.documents import Document
@@ -57,8 +58,14 @@ def long_date(day: dt.date | None) -> str:
     return f"{day.day} {day:%b %Y}" if day else ""
 
 
-def make_environment(search_path: Sequence[str | Path]) -> jinja2.Environment:
-    """A Jinja environment over the theme's folders then ours; every value is escaped."""
+def make_environment(
+    search_path: Sequence[str | Path], html_tooltips: bool = False
+) -> jinja2.Environment:
+    """A Jinja environment over the theme's folders then ours; every value is escaped.
+
+    With ``html_tooltips`` (Material's ``content.tooltips``), the theme copies ``title``
+    attributes into the page as HTML, so the ``tip`` filter escapes their text a second time.
+    """
     loader = jinja2.FileSystemLoader([str(p) for p in [*search_path, TEMPLATES]])
     env = jinja2.Environment(
         loader=loader,
@@ -70,7 +77,19 @@ def make_environment(search_path: Sequence[str | Path]) -> jinja2.Environment:
         auto_reload=False,  # templates do not change during a build; skip the mtime checks
     )
     env.filters["long_date"] = long_date
+    env.filters["tip"] = _double_escape if html_tooltips else markupsafe.escape
     return env
+
+
+def material_tooltips(config: Any) -> bool:
+    """Whether Material's content.tooltips turns title attributes into HTML tooltips."""
+    theme = config.theme
+    return bool(theme.name == "material" and "content.tooltips" in (theme.get("features") or ()))
+
+
+def _double_escape(value: object) -> markupsafe.Markup:
+    """Text for a title attribute that a script will later read back as HTML."""
+    return markupsafe.escape(str(markupsafe.escape(value)))
 
 
 @dataclass(frozen=True)

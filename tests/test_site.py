@@ -323,3 +323,35 @@ def test_control_data_stays_out_of_search_results(site: Site) -> None:
     assert "Zebedee" not in index  # metadata is found through the master list instead
     assert "Some text." in index
     assert "Uncontrolled when printed" not in index
+
+
+def test_tooltip_titles_cannot_inject_html(site: Site) -> None:
+    """Material's content.tooltips copies title attributes into the page as HTML."""
+    from html.parser import HTMLParser
+
+    site.extra_config["theme"] = {
+        "name": "material",
+        "font": False,
+        "features": ["content.tooltips"],
+    }
+    site.write("procedures/qp-001.md", document(related=["QP-002"]))
+    site.write(
+        "procedures/qp-002.md",
+        document(doc_id="QP-002", title='<img src=x onerror="alert(1)">', related=["QP-001"]),
+    )
+    site.build(strict=True)
+
+    class Titles(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.titles: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.titles += [v or "" for k, v in attrs if k == "title"]
+
+    for url in ("procedures/qp-001/", "change-log/"):
+        parser = Titles()
+        parser.feed(site.page(url))
+        # What the tooltip script reads back is still escaped text, never a tag.
+        assert any("&lt;img" in t for t in parser.titles), url
+        assert not any("<img" in t for t in parser.titles), url
