@@ -42,6 +42,11 @@ class QmsError(click.ClickException):
 
 def _load(config_file: str) -> DocumentSet:
     """Read mkdocs.yml, the qms plugin's options in it, and every controlled document."""
+    return _load_site(config_file)[0]
+
+
+def _load_site(config_file: str) -> tuple[DocumentSet, Any, Any]:
+    """The controlled documents, the qms plugin's options and MkDocs' configuration."""
     from mkdocs.config import load_config
     from mkdocs.exceptions import ConfigurationError
 
@@ -65,7 +70,7 @@ def _load(config_file: str) -> DocumentSet:
         settings = build_settings(
             config, plugin.config, resolve_today(date_option(plugin.config.today))
         )
-        return DocumentSet.load(settings)
+        return DocumentSet.load(settings), plugin.config, config
     except (SettingsError, TodayError) as exc:
         raise QmsError(str(exc)) from None
 
@@ -138,10 +143,8 @@ def check(config_file: str, base: str | None, fmt: str) -> None:
     """
     from .glossary import terminology_findings
 
-    docset = _load(config_file)
-    terms = terminology_findings(
-        _plugin_config(config_file), docset.settings.root, docset.documents
-    )
+    docset, options, _ = _load_site(config_file)
+    terms = terminology_findings(options, docset.settings.root, docset.documents)
     docset.findings = sorted(
         docset.findings + terms, key=lambda f: (f.path, f.line or 0, f.rule, f.message)
     )
@@ -282,12 +285,14 @@ def history(paths: tuple[str, ...], config_file: str, as_json: bool) -> None:
     from .history_adapter import history_options, repo_relative
 
     try:
-        docset = _load(config_file) if not paths or Path(config_file).is_file() else None
+        docset = None
         options = HistoryOptions()
-        if docset is not None:
+        if not paths or Path(config_file).is_file():
+            docset, plugin_options, config = _load_site(config_file)
             settings = docset.settings
             repo = find_repository(settings.root, settings.folder)
-            options = history_options(_plugin_config(config_file), None)
+            # The same options as the site's export, repository links included.
+            options = history_options(plugin_options, config.repo_url)
         else:
             repo = Repository.discover(Path.cwd())
         wanted: list[tuple[str, str | None]] = []
@@ -339,10 +344,3 @@ def history(paths: tuple[str, ...], config_file: str, as_json: bool) -> None:
                     + (approval if change is revision.last else "")
                 )
         click.echo("")
-
-
-def _plugin_config(config_file: str) -> Any:
-    """The qms plugin's options from mkdocs.yml (already validated by ``_load``)."""
-    from mkdocs.config import load_config
-
-    return load_config(config_file).plugins["qms"].config

@@ -28,6 +28,7 @@ from .render import HistoryRenderer
 
 
 def history_options(options: QmsConfig, repo_url: str | None) -> HistoryOptions:
+    """The history conventions from the plugin's options; ``repo_url`` is MkDocs' own."""
     return HistoryOptions(
         approval_trailers=tuple(options.approval_trailers),
         review_trailers=tuple(options.review_trailers),
@@ -35,7 +36,7 @@ def history_options(options: QmsConfig, repo_url: str | None) -> HistoryOptions:
         approvers={k: tuple(v) for k, v in options.approvers.items()},
         approval_evidence=options.approval_evidence,
         baseline=options.history_baseline,
-        repo_url=repo_url,
+        repo_url=options.history_repo_url or repo_url,
     )
 
 
@@ -57,6 +58,9 @@ class SiteHistory:
         self.docset = docset
         self.uncommitted = uncommitted
         self.baseline_position = baseline_position
+        # Resolved once: pages, rules and exports all ask for them.
+        root = docset.settings.root
+        self._paths = {doc.path: repo_relative(repo, root / doc.path) for doc in docset.documents}
 
     @classmethod
     def load(cls, docset: DocumentSet, config: QmsConfig, repo_url: str | None) -> SiteHistory:
@@ -86,7 +90,7 @@ class SiteHistory:
 
     def path_of(self, doc: Document) -> str:
         """A document's path inside the repository (history is keyed by it)."""
-        return repo_relative(self.repo, self.docset.settings.root / doc.path)
+        return self._paths[doc.path]
 
     def state_of(self, doc: Document) -> str | None:
         """'modified', 'untracked', ... when the working copy differs from the last commit."""

@@ -154,8 +154,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
 
     def _load_history(self, docset: DocumentSet, config: MkDocsConfig) -> SiteHistory:
         try:
-            repo_url = self.config.history_repo_url or config.repo_url
-            site_history = SiteHistory.load(docset, self.config, repo_url)
+            site_history = SiteHistory.load(docset, self.config, config.repo_url)
         except GitError as exc:
             raise PluginError(f"qms: {exc}") from None
         for finding in site_history.findings():

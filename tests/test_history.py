@@ -20,6 +20,7 @@ from qms_plugin.core.history import (
 from tests.conftest import document
 from tests.gitrepo import GitRepo, git_env
 
+DAY = "2026-02-01T09:00:00+01:00"
 RUTH = ("Ruth Okafor", "ruth.okafor@kestrel.example")
 TOM = ("Tomasz Nowak", "tomasz.nowak@kestrel.example")
 ALI = ("Ali Hassan", "ali.hassan@kestrel.example")
@@ -468,3 +469,40 @@ def test_a_move_and_rewrite_on_a_branch_is_followed_through_the_merge(repo: GitR
     ]
     assert [c.subject for c in doc.changes[-1].drafting] == ["Move QP-001", "Rewrite QP-001"]
     assert history_of(repo).deleted == []
+
+
+@pytest.mark.parametrize(
+    ("subject", "repo_url", "expected"),
+    [
+        (
+            "Merge pull request #12 from a/b",
+            "https://github.com/k/q/",
+            "https://github.com/k/q/pull/12",
+        ),
+        ("Fix (#15)", "https://github.com/k/q", "https://github.com/k/q/pull/15"),
+        (
+            "Merge branch 'x'\n\nSee merge request k/q!7",
+            "https://gitlab.example/k/q",
+            "https://gitlab.example/k/q/-/merge_requests/7",
+        ),
+        (
+            "Merged in x (pull request #5)",
+            "https://bitbucket.org/k/q",
+            "https://bitbucket.org/k/q/pull-requests/5",
+        ),
+        (
+            "Direct commit",
+            "https://gitlab.example/k/q",
+            "https://gitlab.example/k/q/-/commit/" + "a" * 40,
+        ),
+        ("Direct commit", "https://github.com/k/q", "https://github.com/k/q/commit/" + "a" * 40),
+        ("Merge pull request #12 from a/b", None, None),
+    ],
+)
+def test_change_links(subject: str, repo_url: str | None, expected: str | None) -> None:
+    from qms_plugin.core.audit import change_url
+    from qms_plugin.core.history import Commit
+
+    person = Person("A", "a@x")
+    commit = Commit("a" * 40, (), person, DAY, person, DAY, subject)
+    assert change_url(commit, repo_url) == expected

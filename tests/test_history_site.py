@@ -100,10 +100,11 @@ def test_controlled_page_shows_the_revision_history(site: Site) -> None:
 
 
 def test_change_log_page_and_history_export(site: Site) -> None:
+    site.options["history_repo_url"] = "https://github.com/kestrel/qms"
     _, merge, _ = _merge_workflow(site)
     site.build(strict=True)
     log = site.page("change-log/")
-    rows = [r for r in log.split("<tbody>", 1)[1].split("<tr")[1:]]
+    rows = log.split("<tbody>", 1)[1].split("<tr")[1:]
     assert len(rows) == 2
     assert 'data-doc="QP-075" data-date="2026-03-05"' in rows[0]  # newest first
     assert "#12" in rows[0] and "Ruth Okafor" in rows[0]
@@ -122,6 +123,7 @@ def test_change_log_page_and_history_export(site: Site) -> None:
     latest = doc["commits"][0]
     assert latest["sha"] == merge
     assert latest["change_ref"]["label"] == "#12"
+    assert latest["change_url"] == "https://github.com/kestrel/qms/pull/12"
     assert latest["date"] == "2026-03-05T14:30:00+00:00"
     assert [d["subject"] for d in latest["drafting"]] == ["Draft step 2", "Draft step 3"]
     assert latest["reviewers"] == [{"name": "<img src=x onerror=alert(1)> Mallory", "email": ""}]

@@ -8,14 +8,22 @@ turns it into findings and records.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .documents import Document
 from .findings import Finding
-from .history import Change, ChangeRef, Commit, DocumentHistory, History, Person, Revision
+from .history import (
+    Change,
+    ChangeRef,
+    Commit,
+    DocumentHistory,
+    History,
+    Person,
+    Revision,
+    identity_key,
+)
 
 HISTORY_FORMAT = "mkdocs-qms/history"
 HISTORY_VERSION = 1
@@ -35,54 +43,39 @@ class HistoryOptions:
     repo_url: str | None = None
 
 
-def _key(text: str) -> str:
-    """A name reduced for comparison: no role in brackets, no address, case and spaces folded."""
-    text = re.sub(r"\([^)]*\)|<[^>]*>", " ", text)
-    return " ".join(text.casefold().split())
-
-
 def names_match(approved_by: str, person: Person, options: HistoryOptions) -> bool:
-    """Whether the front matter's ``approved_by`` entry names this Git identity."""
-    candidates = {_key(approved_by)}
-    email = re.search(r"<([^>]+)>", approved_by)
-    identities = {_key(person.name), person.email.casefold()} - {""}
-    if email:
-        candidates.add(email.group(1).strip().casefold())
-    for name, aliases in options.approvers.items():
-        if _key(name) == _key(approved_by):
-            candidates.update(a.strip().casefold() if "@" in a else _key(a) for a in aliases)
-    return bool(candidates & identities)
+    """Whether the front matter's ``approved_by`` entry names this Git identity, directly or
+    through the ``approvers`` option (a role mapped to the people who hold it)."""
+    if person.is_named_by(approved_by):
+        return True
+    role = identity_key(approved_by)[0]
+    return any(
+        identity_key(name)[0] == role and any(person.is_named_by(a) for a in aliases)
+        for name, aliases in options.approvers.items()
+    )
 
 
 def is_editorial(commit: Commit, options: HistoryOptions) -> bool:
     return bool(commit.trailer_values([options.editorial_trailer]))
 
 
+def commit_url(commit: Commit, repo_url: str | None) -> str | None:
+    """A link to the commit on GitHub or GitLab (GitLab's paths have ``/-/``)."""
+    if not repo_url:
+        return None
+    base = repo_url.rstrip("/")
+    separator = "/-" if "gitlab" in base.casefold() else ""
+    return f"{base}{separator}/commit/{commit.sha}"
+
+
 def change_url(commit: Commit, repo_url: str | None) -> str | None:
     """A link to the pull request the change came through, else to the commit."""
-    if not repo_url:
-        return None
-    base = repo_url.rstrip("/")
-    gitlab = "gitlab" in base.casefold()
     ref = commit.change_ref
-    if ref is not None and ref.host == "gitlab":
-        return f"{base}/-/merge_requests/{ref.number}"
-    if ref is not None and ref.host == "github":
-        return f"{base}/pull/{ref.number}"
-    if ref is not None and ref.host == "bitbucket":
-        return f"{base}/pull-requests/{ref.number}"
-    return f"{base}/-/commit/{commit.sha}" if gitlab else f"{base}/commit/{commit.sha}"
-
-
-def commit_url(commit: Commit, repo_url: str | None) -> str | None:
-    if not repo_url:
-        return None
+    if not repo_url or ref is None:
+        return commit_url(commit, repo_url)
     base = repo_url.rstrip("/")
-    return (
-        f"{base}/-/commit/{commit.sha}"
-        if "gitlab" in base.casefold()
-        else (f"{base}/commit/{commit.sha}")
-    )
+    path = {"gitlab": "-/merge_requests", "github": "pull", "bitbucket": "pull-requests"}
+    return f"{base}/{path[ref.host]}/{ref.number}"
 
 
 # --- rules --------------------------------------------------------------------------------------

@@ -284,22 +284,9 @@ def approval_renewed(
             )
 
 
-def _person_key(text: str) -> tuple[str, str]:
-    """(name, email) for comparing people: roles in parentheses dropped, case ignored."""
-    email_match = re.search(r"<([^<>]*)>", text)
-    email = email_match.group(1).strip().casefold() if email_match else ""
-    name = re.sub(r"<[^<>]*>|\([^()]*\)", " ", text)
-    name = " ".join(name.split()).casefold()
-    if not email and "@" in name and " " not in name:
-        name, email = "", name
-    return name, email
-
-
 def same_person(approver: str, author: Person) -> bool:
     """Whether an ``approved_by`` entry names this author (by name or by address)."""
-    name, email = _person_key(approver)
-    author_name, author_email = _person_key(f"{author.name} <{author.email}>")
-    return bool((name and name == author_name) or (email and email == author_email))
+    return author.is_named_by(approver)
 
 
 def not_self_approved(

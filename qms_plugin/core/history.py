@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -58,6 +58,17 @@ class HistoryError(GitError):
 # --- people, commits and their messages -------------------------------------------------------
 
 
+def identity_key(text: str) -> tuple[str, str]:
+    """(name, email) for comparing people: roles in brackets dropped, case and spacing folded."""
+    email_match = re.search(r"<([^<>]*)>", text)
+    email = email_match.group(1).strip().casefold() if email_match else ""
+    name = re.sub(r"<[^<>]*>|\([^()]*\)", " ", text)
+    name = " ".join(name.split()).casefold()
+    if not email and "@" in name and " " not in name:
+        name, email = "", name
+    return name, email
+
+
 @dataclass(frozen=True)
 class Person:
     name: str
@@ -65,6 +76,16 @@ class Person:
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>" if self.email else self.name
+
+    def is_named_by(self, text: str) -> bool:
+        """Whether ``text`` (as written in front matter or a trailer) names this person.
+
+        Names match ignoring case, spacing, a role in brackets and an address; addresses
+        match ignoring case: ``Ruth Okafor (Managing Director)`` names Ruth Okafor.
+        """
+        name, email = identity_key(text)
+        own_name, own_email = identity_key(str(self))
+        return bool((name and name == own_name) or (email and email == own_email))
 
     @classmethod
     def parse(cls, text: str) -> Person:
@@ -761,10 +782,3 @@ def ids_ever_used(repo: Repository, rev: str, folder: str) -> dict[str, str]:
     return {
         doc_id: path for doc_id, path in history.ids_ever_used().items() if path.startswith(prefix)
     }
-
-
-def iter_changes(history: History) -> Iterator[tuple[DocumentHistory, Change]]:
-    """Every approved change of every existing document, newest first."""
-    pairs = [(doc, change) for doc in history.documents.values() for change in doc.changes]
-    pairs.sort(key=lambda pair: (-pair[1].position, pair[0].path))
-    return iter(pairs)
