@@ -6,8 +6,9 @@ parses HTML with regular expressions. The plugin tells it which page it is worki
 (``SiteGlossary.start_page`` in ``on_page_markdown``); it records which terms each page uses.
 
 The glossary page is generated in ``on_files`` with every entry and anchor already in place (so
-MkDocs can check the links to it), and "Used in" is filled in ``on_env``, once every page has been
-converted: the tags plugin's two phases, collect then render.
+MkDocs can check the links to it), and "Used in" is filled in when the page is rendered, once
+every page has been converted (the tags plugin's two phases, collect then render), and after the
+search plugins have indexed it, so a search for a procedure does not turn up the glossary.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.utils import dirname_to_title, get_relative_url, write_file
+from mkdocs.utils.templates import TemplateContext
 
 from .config import QmsConfig
 from .core.documents import DEFAULT_ID_PATTERNS, DOCUMENT_TYPES, Document
@@ -65,6 +66,8 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         self.site_history: SiteHistory | None = None
         self.glossary: SiteGlossary | None = None
         self.serving = False
+        # HTML each page gets after the search plugins have indexed it (see on_page_context).
+        self.late: dict[str, str] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Uncommitted documents are normal while editing under `mkdocs serve`; in a build they
@@ -75,6 +78,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         # `mkdocs serve` reuses this object for every rebuild: start each build afresh.
         self.docset = self.renderer = self.files = self.site_history = None
         self.glossary = None
+        self.late = {}
         if not self.config.enabled:
             return config
         try:
@@ -229,18 +233,20 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
                 log.warning(str(finding))
         if self.renderer is None or self.docset is None:
             return html
-        if page.file.src_uri == _uri(self.config.register_page):
+        uri = page.file.src_uri
+        if uri == _uri(self.config.register_page):
             entries = master_list(self.docset, url_for=self._url_for)
-            table = self.renderer.master_list(
+            self.late[uri] = self.renderer.master_list(
                 entries, href=lambda url: get_relative_url(url, page.url)
             )
-            return html + table
+            return html
         history = self.site_history
-        if history is not None and page.file.src_uri == _uri(self.config.changelog_page):
+        if history is not None and uri == _uri(self.config.changelog_page):
             exports = f"{self.config.exports_dir}/history.json"
-            return html + history.change_log_html(
+            self.late[uri] = history.change_log_html(
                 self.env, self._href_from(page), get_relative_url(exports, page.url)
             )
+            return html
         doc = self._document(page)
         if doc is None:
             return html
@@ -249,15 +255,29 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
 
         block = self.renderer.control_block(doc, self._href_from(page), register_href)
         if history is not None:
-            html += history.page_html(self.env, doc)
+            self.late[uri] = history.page_html(self.env, doc)
         return block + html
+
+    # Runs after the search plugins (priority 0) have indexed the page. The tables added here
+    # (revision history, change log, master list, "Used in") repeat what other pages say and
+    # have their own filters; kept out of the index, they neither crowd search results nor
+    # cost the indexer a parse of every row.
+    @event_priority(-100)
+    def on_page_context(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext | None:
+        late = self.late.pop(page.file.src_uri, None)
+        if late is not None:
+            page.content = (page.content or "") + late
+        if self.glossary is not None and page is self.glossary.glossary_page:
+            self.glossary.fill_used_in()
+        return context
 
     def on_env(
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment | None:
-        # Every page is converted by now: the glossary page can list where each term is used.
+        # Every page is converted by now: the glossary knows which terms no page used.
         if self.glossary is not None:
-            self.glossary.fill_used_in()
             for finding in self.glossary.unused():
                 log.info(str(finding))  # information, not a problem: never fails --strict
         return env

@@ -133,6 +133,23 @@ def test_change_log_page_and_history_export(site: Site) -> None:
     assert result.stdout == exported
 
 
+def test_generated_tables_are_on_pages_but_not_in_the_search_index(site: Site) -> None:
+    """Search finds procedures by their text, not every change log row that mentions them."""
+    _merge_workflow(site)
+    site.build(strict=True)
+    assert "Draft step 2" in site.page("procedures/qp-075/")
+    assert "Draft step 2" not in site.page("change-log/")  # drafting shows on the page only
+    assert "Scanning replaces the paper register." in site.page("change-log/")
+    assert "QP-075" in site.page("master-document-list/").split("<tbody>", 1)[1]
+    index = json.loads((site.site_dir / "search/search_index.json").read_text("utf-8"))
+    text = {d["location"]: d["title"] + " " + d["text"] for d in index["docs"]}
+    assert "Second draft of D." in text["procedures/qp-075/#purpose"]
+    everything = " ".join(text.values())
+    assert "Draft step" not in everything and "Scanning replaces" not in everything
+    assert "Change log" in text["change-log/"]  # the pages themselves are still found
+    assert "Master document list" in text["master-document-list/"]
+
+
 def test_qms_history_matches_git_for_any_markdown_file(site: Site) -> None:
     repo, _, _ = _merge_workflow(site)
     site.write("docs/index.md", "# Home\n\nWelcome.\n")
