@@ -269,14 +269,18 @@ def history_json(
     history: History, records: Sequence[tuple[DocumentHistory, str | None]], options: HistoryOptions
 ) -> str:
     """``qms/history.json``: every revision and approved change of the given documents."""
-    data = {
+    head = {
         "format": HISTORY_FORMAT,
         "version": HISTORY_VERSION,
         "head": history.head,
         "shallow": history.shallow,
-        "documents": [document_record(r, options, url) for r, url in records],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    # One document per line: compact enough for thousands of documents (json's C encoder only
+    # runs without indentation), and still readable and diffable line by line.
+    lines = [json.dumps(document_record(r, options, url), ensure_ascii=False) for r, url in records]
+    opening = json.dumps(head, indent=1, ensure_ascii=False)[:-2]
+    documents = "[\n" + ",\n".join(lines) + "\n ]" if lines else "[]"
+    return f'{opening},\n "documents": {documents}\n}}\n'
 
 
 @dataclass(frozen=True)
