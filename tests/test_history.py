@@ -8,13 +8,16 @@ from pathlib import Path
 import pytest
 
 from qms_plugin.core.audit import HistoryContext, HistoryOptions, history_findings, names_match
+from qms_plugin.core import frontmatter
 from qms_plugin.core.documents import Document
 from qms_plugin.core.git import GitError, Repository, find_repository
 from qms_plugin.core.history import (
+    SNAPSHOT_KEYS,
     HistoryError,
     Person,
     load_history,
     parse_trailers,
+    simple_fields,
     snapshot_of,
 )
 from tests.conftest import document
@@ -221,6 +224,43 @@ def test_multiple_roots(repo: GitRepo) -> None:
     assert history.first_parent == [root1, head]
 
 
+def test_renames_to_and_from_other_kinds_of_file(repo: GitRepo) -> None:
+    """History follows Markdown files: a rename from a text file adds one, a rename to a
+    PDF's source deletes one."""
+    body = "# Notes\n\n" + "A line of text that stays the same.\n" * 20
+    repo.write("procedures/notes.txt", body)
+    repo.commit("Add plain notes", date=day(1))
+    repo.move("procedures/notes.txt", "procedures/qp-001.md")
+    added = repo.commit("Turn the notes into QP-001", date=day(2))
+    repo.move("procedures/qp-001.md", "procedures/qp-001.rst")
+    gone = repo.commit("Move QP-001 to reStructuredText", date=day(3))
+    history = history_of(repo)
+    assert history.documents == {}
+    (doc,) = history.deleted
+    assert [(c.commit.sha, c.kind, c.path) for c in doc.changes] == [
+        (added, "added", "procedures/qp-001.md"),
+        (gone, "deleted", "procedures/qp-001.md"),
+    ]
+
+
+def test_the_users_git_settings_do_not_change_history(repo: GitRepo) -> None:
+    repo.write("procedures/qp-001.md", document(revision="A"))
+    root = repo.commit("Add QP-001", date=day(1))
+    repo.write("procedures/qp-001.md", document("## Purpose\n\nNew.\n", revision="B"))
+    second = repo.commit("Revise QP-001", date=day(2))
+    for key, value in (
+        ("log.showRoot", "false"),
+        ("log.showSignature", "true"),
+        ("diff.renames", "false"),
+        ("diff.relative", "true"),
+        ("log.abbrevCommit", "true"),
+        ("core.quotePath", "true"),
+    ):
+        repo.git("config", key, value)
+    doc = history_of(repo).documents["procedures/qp-001.md"]
+    assert [(c.commit.sha, c.revision) for c in doc.changes] == [(root, "A"), (second, "B")]
+
+
 def test_front_matter_added_late(repo: GitRepo) -> None:
     repo.write("procedures/qp-001.md", "# Old Word document, pasted\n\nText.\n")
     first = repo.commit("Import the old procedure", date=day(1))
@@ -358,6 +398,60 @@ def test_snapshots(text: bytes, revision: str | None, approved_by: tuple[str, ..
     snap = snapshot_of(text)
     assert snap.text("revision") == revision
     assert snap.texts("approved_by") == approved_by
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        "revision: C\napproved_by:\n- Ruth Okafor (Managing Director)\n- Tom\ntitle: X",
+        "approved_by:\n\n- A\n# a comment\n- B\nstatus: approved",
+        "approved_by:\n- yes\n- 12\n- 2026-01-02",
+        "revision: 1.10\neffective_date: 2026-01-02\nchange_summary: a:b",
+        "revision: null\ntitle: ~",
+        "approved_by:\nstatus: approved",
+        "other:\n- x\nrevision: B",
+        "other:\n  revision: B\nrevision: C",
+        "approved_by:\n- ~",
+        "approved_by:\n  - A\n  - B",
+        "approved_by:\n- 'A'",
+        "approved_by:\n- A: b",
+        "approved_by: []",
+        "approved_by:\n-A",
+        "title: a # comment",
+        "title: x\ntitle: y",
+        "  revision: B",
+        "other: x\n  revision: B",
+        "revision: B\n- stray",
+        "doc_id: QP-001\n  continued",
+        "a line that is not YAML\nrevision: B",
+        "revision:B",
+    ],
+)
+def test_the_quick_front_matter_reader_agrees_with_yaml(front: str) -> None:
+    """History reads thousands of front matters line by line; where it answers at all, it
+    must give what the documents' YAML parse gives."""
+    parsed = frontmatter.parse(f"---\n{front}\n---\n", "", SNAPSHOT_KEYS)
+    expected = {k: parsed.data[k] for k in SNAPSHOT_KEYS if k in parsed.data}
+    quick = simple_fields(front)
+    assert quick is None or quick == expected
+    snapshot = snapshot_of(f"---\n{front}\n---\nBody\n".encode())
+    assert dict(snapshot.fields) == expected
+
+
+def test_the_quick_reader_answers_for_the_usual_front_matter() -> None:
+    front = (
+        "doc_id: WI-832-01\ntitle: Checking the saw\nrevision: F\nstatus: approved\n"
+        "approved_by:\n- Priya Raman (Production Manager)\n- Tomasz Nowak\n"
+        "iso9001_clauses:\n- '7.2'\neffective_date: 2026-12-05\n"
+    )
+    assert simple_fields(front) == {
+        "doc_id": "WI-832-01",
+        "title": "Checking the saw",
+        "revision": "F",
+        "status": "approved",
+        "approved_by": ["Priya Raman (Production Manager)", "Tomasz Nowak"],
+        "effective_date": "2026-12-05",
+    }
 
 
 @pytest.mark.parametrize(

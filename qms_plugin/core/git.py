@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,22 +115,61 @@ class Repository:
 
     def read_blobs(self, oids: Iterable[str]) -> dict[str, bytes]:
         """The content of many blobs, read by one ``git cat-file --batch`` process."""
+        return dict(self.iter_blobs(oids))
+
+    def iter_blobs(self, oids: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+        """``(oid, content)`` of each blob in turn, as one ``git cat-file --batch`` reads them.
+
+        The caller can work on each blob while git inflates the next; a missing object is
+        skipped. Git gets the whole list at once, from a thread, so neither side waits.
+        """
         wanted = list(dict.fromkeys(oids))
         if not wanted:
-            return {}
-        out = self.run(["cat-file", "--batch"], stdin="".join(f"{o}\n" for o in wanted).encode())
-        blobs: dict[str, bytes] = {}
-        pos = 0
-        for oid in wanted:
-            end = out.index(b"\n", pos)
-            header = out[pos:end].split()
-            pos = end + 1
-            if len(header) == 2 and header[1] == b"missing":
-                continue
-            size = int(header[2])
-            blobs[oid] = out[pos : pos + size]
-            pos += size + 1  # the content is followed by a newline
-        return blobs
+            return
+        try:
+            proc = subprocess.Popen(
+                [_git_executable(), "cat-file", "--batch"],
+                cwd=self.root,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=_env(),
+            )
+        except OSError as exc:  # pragma: no cover - git vanished between which() and here
+            raise GitError(f"cannot run git: {exc}") from None
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+        stdin, stdout, stderr = proc.stdin, proc.stdout, proc.stderr
+        request = "".join(f"{oid}\n" for oid in wanted).encode()
+
+        def feed() -> None:
+            try:
+                stdin.write(request)
+                stdin.close()
+            except OSError:  # git stopped early; its exit status says why
+                pass
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        complete = False
+        try:
+            for oid in wanted:
+                header = stdout.readline().split()
+                if len(header) == 2 and header[1] == b"missing":
+                    continue
+                if len(header) != 3:
+                    break
+                data = stdout.read(int(header[2]))
+                stdout.read(1)  # the newline after the content
+                yield oid, data
+            complete = True
+        finally:
+            stdout.close()
+            problem = stderr.read().decode("utf-8", "replace").strip().splitlines()
+            stderr.close()
+            returncode = proc.wait()
+            writer.join()
+        if not complete or returncode != 0:
+            raise GitError(f"git cat-file failed: {' '.join(problem[-2:]) or 'output cut short'}")
 
     def status(self, paths: Sequence[str] = ()) -> dict[str, str]:
         """Files below ``paths`` that differ from HEAD: path -> 'modified', 'untracked', ...

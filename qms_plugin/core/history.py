@@ -5,7 +5,7 @@ that touches a document is an *approved change* (the merge or squash of a pull r
 commits that came in through a merge's other parents are its *drafting* commits. A *revision* is a
 run of approved changes that share one ``revision`` value in the front matter.
 
-Cost: two ``git log`` processes (run side by side) and one ``git cat-file --batch``, whatever the
+Cost: two ``git log`` processes and one ``git cat-file --batch``, run side by side, whatever the
 number of documents or commits.
 """
 
@@ -14,10 +14,10 @@ from __future__ import annotations
 import hashlib
 import pickle
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +25,9 @@ from . import frontmatter
 from .git import GitError, Repository
 
 # Bump when the pickled shape changes, so an old cache is never read back.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 KEEP_CACHED = 4  # one per scope in use (site build, `qms history`, `qms check --base`)
-
-MARKDOWN_PATHSPEC = ("*.md", "*.markdown")
 
 # Front-matter keys read at every change; the rest of a historic front matter is not needed.
 SNAPSHOT_KEYS = (
@@ -243,51 +241,115 @@ class Snapshot:
         return ()
 
 
-_SIMPLE_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]+(.*?))?[ \t]*$")
+# The line that closes a front matter (the opening one is checked on its own).
+_CLOSING = re.compile(rb"^(?:---|\.\.\.)[ \t\f\v]*\r?$", re.MULTILINE)
+_BOM = b"\xef\xbb\xbf"
 
 
 def snapshot_of(raw: bytes) -> Snapshot:
     """Read the fields history needs from one version of a file.
 
-    Most front matter is plain ``key: value`` lines; those are read directly (history reads
-    thousands of versions). Anything else goes through the same YAML parse as the documents.
+    History reads thousands of versions, so the bytes are split without decoding the body,
+    and plain ``key: value`` front matter is read directly; anything else goes through the
+    same YAML parse as the documents.
     """
+    if raw.startswith(_BOM):
+        raw = raw[len(_BOM) :]
+    first_end = raw.find(b"\n")
+    opening = raw if first_end < 0 else raw[:first_end]
+    if b"\r" in opening.rstrip(b"\r") or opening.rstrip() != b"---":
+        return _slow_snapshot(raw) if b"\r" in raw else Snapshot(False, (), _digest(raw))
+    closing = _CLOSING.search(raw, first_end + 1)
+    if closing is None:  # opened but never closed: nothing can be read from it
+        return Snapshot(True, (), _digest(raw))
+    front = _decode(raw[first_end + 1 : closing.start()]).replace("\r\n", "\n")
+    if "\r" in front:
+        return _slow_snapshot(raw)
+    return Snapshot(True, _fields(front.rstrip("\n")), _digest(raw[closing.end() + 1 :]))
+
+
+def _slow_snapshot(raw: bytes) -> Snapshot:
+    """A version with old Mac line endings (a lone CR): split as the documents are."""
+    front, body, _ = frontmatter.split(_decode(raw))
+    digest = _digest(body.encode("utf-8", "surrogatepass"))
+    return Snapshot(front is not None, _fields(front) if front else (), digest)
+
+
+def _decode(raw: bytes) -> str:
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
-        text = raw.decode("cp1252", "replace")
-    front, body, _ = frontmatter.split(text)
-    digest = hashlib.blake2b(body.strip().encode("utf-8", "surrogatepass"), digest_size=12)
-    if front is None:
-        return Snapshot(False, (), digest.hexdigest())
-    values = _simple_fields(front)
+        return raw.decode("cp1252", "replace")
+
+
+def _digest(body: bytes) -> str:
+    """What "the body changed" compares: the text, whatever its encoding and line endings."""
+    if not body.isascii():
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            body = body.decode("cp1252", "replace").encode("utf-8")
+    if b"\r" in body:
+        body = body.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return hashlib.blake2b(body.strip(), digest_size=12).hexdigest()
+
+
+_NULLS = ("~", "null", "Null", "NULL")
+
+
+def _plain(value: str) -> bool:
+    """Whether YAML reads ``value`` (a plain scalar on one line) as the very same text."""
+    return not (
+        value[:1] in "'\"[{|>&*!%@`#?:,-" or " #" in value or ": " in value or value.endswith(":")
+    )
+
+
+@lru_cache(maxsize=8192)
+def _fields(front: str) -> tuple[tuple[str, Any], ...]:
+    """The wanted fields of one front matter (the same one recurs across versions)."""
+    values = simple_fields(front)
     if values is None:
         parsed = frontmatter.parse(f"---\n{front}\n---\n", "", SNAPSHOT_KEYS)
         values = {k: parsed.data[k] for k in SNAPSHOT_KEYS if k in parsed.data}
-    return Snapshot(True, tuple(sorted(values.items())), digest.hexdigest())
+    return tuple(sorted(values.items()))
 
 
-def _simple_fields(front: str) -> dict[str, Any] | None:
-    """The wanted keys from plain ``key: value`` lines; None where YAML must decide."""
+# A line that is none of: ``key: value`` (or ``key:``), blank, indented, a list item, a comment.
+_ODD_LINE = re.compile(r"^(?![A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)|[ \t#-]|$)", re.MULTILINE)
+# An indented line straight after a ``key: value`` line: the value goes on (or is a mapping).
+_INDENTED = re.compile(r"\n[ \t]+\S")
+_CONTINUED = re.compile(r"^[A-Za-z_][\w-]*[ \t]*:[ \t]+\S[^\n]*\n[ \t]+\S", re.MULTILINE)
+# A wanted key's line, and the blank, indented, list and comment lines after it.
+_WANTED_LINE = re.compile(
+    rf"^({'|'.join(SNAPSHOT_KEYS)})[ \t]*:(?:[ \t]+(.*?))?[ \t]*$((?:\n(?:[ \t#-].*)?)*)",
+    re.MULTILINE,
+)
+
+
+def simple_fields(front: str) -> dict[str, Any] | None:
+    """The wanted keys from plain ``key: value`` lines and ``- item`` lists under them; None
+    where YAML must decide."""
+    if front[:1] in (" ", "\t") or _ODD_LINE.search(front):
+        return None
+    if _INDENTED.search(front) and _CONTINUED.search(front):
+        return None
     values: dict[str, Any] = {}
-    last = ""
-    for line in front.split("\n"):
-        if not line or line[0] in " \t#-":
-            # An indented or list line is fine unless it continues a key we want.
-            content = line.strip()
-            if content and not content.startswith("#") and last in SNAPSHOT_KEYS:
+    for key, value, rest in _WANTED_LINE.findall(front):
+        if key in values:
+            return None  # a repeated key: YAML's rules decide which one counts
+        lines = [line for line in rest.split("\n") if line.strip()[:1] not in ("", "#")]
+        if value:
+            if lines or not _plain(value):
                 return None
+            values[key] = None if value in _NULLS else value
             continue
-        match = _SIMPLE_LINE.match(line)
-        if match is None:
-            return None
-        last = match.group(1)
-        if last not in SNAPSHOT_KEYS:
-            continue
-        value = match.group(2) or ""
-        if value[:1] in "'\"[{|>&*!%@`" or " #" in value or value.endswith(":"):
-            return None
-        values[last] = value if value else None
+        items = []
+        for line in lines:
+            item = line[2:].strip()
+            if not line.startswith("- ") or not item or not _plain(item) or item in _NULLS:
+                return None
+            items.append(item)
+        values[key] = items or None
     return values
 
 
@@ -408,31 +470,10 @@ class History:
 
 # --- reading git --------------------------------------------------------------------------------
 
-_LOG_FIELDS = ("%H", "%P", "%aN", "%aE", "%aI", "%cN", "%cE", "%cI")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
 
-
-def _read_commits(repo: Repository, rev: str, signatures: bool) -> dict[str, Commit]:
-    fmt = "%x1f".join([*_LOG_FIELDS, "%G?" if signatures else "", "%B"]) + "%x1e"
-    out = repo.run(
-        ["-c", "log.showSignature=false", "log", "--no-color", f"--format={fmt}", rev, "--"]
-    ).decode("utf-8", "replace")
-    commits: dict[str, Commit] = {}
-    for record in out.split("\x1e\n"):
-        if not record.strip():
-            continue
-        parts = record.lstrip("\n").split("\x1f", 9)
-        sha, parents, an, ae, ad, cn, ce, cd, sig, message = parts
-        commits[sha] = Commit(
-            sha,
-            tuple(parents.split()),
-            Person(an, ae),
-            ad,
-            Person(cn, ce),
-            cd,
-            message.strip("\n"),
-            sig or None,
-        )
-    return commits
+# Settings of the user's that would change what `git log` prints; the rest is in its arguments.
+_LOG_SETTINGS = ("-c", "log.showSignature=false", "-c", "log.showRoot=true")
 
 
 @dataclass(frozen=True)
@@ -444,74 +485,119 @@ class _Entry:
     blob: str | None
 
 
-_NULL_OID = re.compile(r"^0+$")
+def _is_markdown(path: str) -> bool:
+    return path.endswith(MARKDOWN_SUFFIXES)
 
 
-def _read_changes(repo: Repository, rev: str, pathspec: Sequence[str]) -> dict[str, list[_Entry]]:
-    """File changes of every commit (merges against their first parent), by commit."""
-    out = repo.run(
-        [
-            "-c",
-            "log.showSignature=false",
-            "log",
-            "--no-color",
-            "-z",
-            "--raw",
-            "--no-abbrev",
-            "-M",
-            "--diff-merges=first-parent",
-            "--full-history",
-            "--format=%x01%H",
-            rev,
-            "--",
-            *pathspec,
-        ]
-    )
-    changes: dict[str, list[_Entry]] = {}
-    for chunk in out.split(b"\x01"):
-        if not chunk:
-            continue
-        head, _, rest = chunk.partition(b"\0")
-        sha = head.decode().strip()
-        tokens = rest.lstrip(b"\n").split(b"\0")
-        entries: list[_Entry] = []
-        index = 0
-        while index < len(tokens):
-            token = tokens[index]
-            if not token.startswith(b":"):
-                index += 1
-                continue
-            _, _, old_oid, new_oid, status = token[1:].decode().split(" ", 4)
+def _oid(text: str) -> str | None:
+    return text if text.strip("0") else None
+
+
+def _entry(
+    letter: str, old_path: str | None, path: str, old_oid: str, new_oid: str
+) -> _Entry | None:
+    """A file change as history sees it: Markdown files only, so a rename between a Markdown
+    file and another kind of file is an addition or a deletion."""
+    if old_path is None:
+        if not _is_markdown(path):
+            return None
+        return _Entry(letter, None, path, _oid(old_oid), _oid(new_oid))
+    was, now = _is_markdown(old_path), _is_markdown(path)
+    if was and now:
+        return _Entry(letter, old_path, path, _oid(old_oid), _oid(new_oid))
+    if now:
+        return _Entry("A", None, path, None, _oid(new_oid))
+    if was and letter == "R":
+        return _Entry("D", None, old_path, _oid(old_oid), None)
+    return None
+
+
+def _raw_log(repo: Repository, args: Sequence[str]) -> Iterator[tuple[str, list[_Entry]]]:
+    """``(header, Markdown file changes)`` of each commit ``git log -z --raw args`` lists.
+
+    The header is the commit's ``--format`` text. With ``-z`` every field is NUL-terminated:
+    a header, then for each change its ``:mode mode oid oid status`` line and one path (two
+    for a rename), so paths are read by position and may contain anything but NUL.
+    """
+    out = repo.run([*_LOG_SETTINGS, "log", "--no-color", "-z", "--raw", "--no-abbrev", "-M", *args])
+    tokens = out.decode("utf-8", "surrogateescape").split("\0")
+    header: str | None = None
+    entries: list[_Entry] = []
+    index, count = 0, len(tokens)
+    while index < count:
+        token = tokens[index]
+        if token.startswith((":", "\n:")):
+            _, _, old_oid, new_oid, status = token.lstrip("\n")[1:].split(" ", 4)
             letter = status[:1]
-            first = tokens[index + 1].decode("utf-8", "surrogateescape")
             if letter in "RC":
-                second = tokens[index + 2].decode("utf-8", "surrogateescape")
+                found = _entry(letter, tokens[index + 1], tokens[index + 2], old_oid, new_oid)
                 index += 3
-                entries.append(_Entry(letter, first, second, old_oid, new_oid))
             else:
+                found = _entry(letter, None, tokens[index + 1], old_oid, new_oid)
                 index += 2
-                entries.append(
-                    _Entry(
-                        letter,
-                        None,
-                        first,
-                        None if _NULL_OID.match(old_oid) else old_oid,
-                        None if _NULL_OID.match(new_oid) else new_oid,
-                    )
-                )
-        changes[sha] = entries
-    return changes
+            if found is not None:
+                entries.append(found)
+            continue
+        if token:
+            if header is not None:
+                yield header, entries
+            header, entries = token, []
+        index += 1
+    if header is not None:
+        yield header, entries
 
 
-def _first_parent_line(commits: dict[str, Commit], head: str) -> list[str]:
+def _readable(text: str) -> str:
+    """Text from git for people: bytes that are not UTF-8 shown as U+FFFD. (Paths keep them
+    escaped, so that they can be given back to git.)"""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text
+
+
+def _read_line(repo: Repository, head: str) -> tuple[list[str], dict[str, list[_Entry]]]:
+    """The controlled line, oldest first, and what each of its commits changed (a merge
+    against its first parent: what the merged pull request brought)."""
     line: list[str] = []
-    sha: str | None = head
-    while sha is not None and sha in commits:
+    changes: dict[str, list[_Entry]] = {}
+    args = ["--first-parent", "--diff-merges=first-parent", "--format=%H", head, "--"]
+    for sha, entries in _raw_log(repo, args):
         line.append(sha)
-        parents = commits[sha].parents
-        sha = parents[0] if parents else None
+        if entries:
+            changes[sha] = entries
     line.reverse()
-    return line
+    return line, changes
+
+
+def _read_commits(
+    repo: Repository, head: str, signatures: bool
+) -> tuple[dict[str, Commit], dict[str, list[_Entry]]]:
+    """Every commit reachable from ``head``, and what each commit that is not a merge changed
+    (drafting commits included)."""
+    fields = ["%H %P", "%aN", "%aE", "%aI", "%cN", "%cE", "%cI", "%G?" if signatures else "", "%B"]
+    args = ["--diff-merges=off", "--format=" + "%x1f".join(fields), head, "--"]
+    commits: dict[str, Commit] = {}
+    changes: dict[str, list[_Entry]] = {}
+    for header, entries in _raw_log(repo, args):
+        ids, an, ae, ad, cn, ce, cd, sig, message = _readable(header).split("\x1f", 8)
+        sha, *parents = ids.split()
+        commits[sha] = Commit(
+            sha,
+            tuple(parents),
+            Person(an, ae),
+            ad,
+            Person(cn, ce),
+            cd,
+            message.strip("\n"),
+            sig or None,
+        )
+        if entries:
+            changes[sha] = entries
+    return commits, changes
 
 
 def _drafting_sets(commits: dict[str, Commit], line: list[str]) -> dict[str, list[str]]:
@@ -652,19 +738,33 @@ def _attach_drafting(
             change.drafting = tuple(mine)
 
 
-def _attach_snapshots(repo: Repository, docs: Sequence[DocumentHistory]) -> None:
-    blobs = repo.read_blobs(c.blob for d in docs for c in d.changes if c.blob)
-    cache: dict[str, Snapshot] = {}
+def _read_snapshots(repo: Repository, oids: Iterable[str]) -> dict[str, Snapshot]:
+    """The snapshot of each blob, worked out while git reads the next one."""
+    return {oid: snapshot_of(raw) for oid, raw in repo.iter_blobs(oids)}
+
+
+def _blobs_in(changes: dict[str, list[_Entry]], scope: Sequence[str]) -> list[str]:
+    """The blobs of the changes below the scope's folders: what history will read."""
+    return [
+        entry.blob
+        for entries in changes.values()
+        for entry in entries
+        if entry.blob and entry.path.startswith(tuple(scope))
+    ]
+
+
+def _attach_snapshots(
+    repo: Repository, docs: Sequence[DocumentHistory], snapshots: dict[str, Snapshot]
+) -> None:
+    """Give every change its snapshot (reading any blob not read yet: versions of a document
+    from before it moved into the scope) and tell whether its body changed."""
+    missing = [c.blob for d in docs for c in d.changes if c.blob and c.blob not in snapshots]
+    snapshots.update(_read_snapshots(repo, missing))
     for doc in docs:
         previous: Snapshot | None = None
         for change in doc.changes:
             if change.blob:
-                snap = cache.get(change.blob)
-                if snap is None:
-                    raw = blobs.get(change.blob)
-                    snap = snapshot_of(raw) if raw is not None else None
-                    if snap is not None:
-                        cache[change.blob] = snap
+                snap = snapshots.get(change.blob)
                 change.snapshot = snap
                 change.body_changed = (
                     previous is None or snap is None or snap.body_digest != previous.body_digest
@@ -733,21 +833,25 @@ def load_history(
 
 
 def _compute(repo: Repository, state: _State, scope: Sequence[str], signatures: bool) -> History:
+    """Three git processes side by side: the controlled line's log (the quickest), which says
+    what blobs to read, so ``cat-file`` starts on them while the log of every commit runs."""
     assert state.head is not None
     with ThreadPoolExecutor(max_workers=2) as pool:
-        commits_job = pool.submit(_read_commits, repo, state.head, signatures)
-        entries_job = pool.submit(_read_changes, repo, state.head, MARKDOWN_PATHSPEC)
-        commits, entries = commits_job.result(), entries_job.result()
-    line = _first_parent_line(commits, state.head)
-    drafting = _drafting_sets(commits, line)
-    alive, gone = _follow(line, entries, commits, drafting)
+        everything = pool.submit(_read_commits, repo, state.head, signatures)
+        line, line_changes = _read_line(repo, state.head)
+        reading = pool.submit(_read_snapshots, repo, _blobs_in(line_changes, scope))
+        commits, changes = everything.result()
+        changes.update(line_changes)  # merges on the line: against their first parent
+        drafting = _drafting_sets(commits, line)
+        alive, gone = _follow(line, changes, commits, drafting)
 
-    def in_scope(doc: DocumentHistory) -> bool:
-        return any(p.startswith(prefix) for p in doc.paths for prefix in scope)
+        def in_scope(doc: DocumentHistory) -> bool:
+            return any(p.startswith(prefix) for p in doc.paths for prefix in scope)
 
-    wanted = [d for d in [*alive.values(), *gone] if in_scope(d)]
-    _attach_drafting(wanted, drafting, entries, commits)
-    _attach_snapshots(repo, wanted)
+        wanted = [d for d in [*alive.values(), *gone] if in_scope(d)]
+        _attach_drafting(wanted, drafting, changes, commits)
+        snapshots = reading.result()
+    _attach_snapshots(repo, wanted, snapshots)
     return History(state.head, state.shallow, alive, gone, line)
 
 
