@@ -17,6 +17,7 @@ from qms_plugin.core.glossary import (
     load_glossary,
     mask_markup,
     parse_organisation_glossary,
+    plural,
     read_vocabulary,
     slug,
     unused_terms,
@@ -343,6 +344,18 @@ def test_terminology_rules(
         assert words in finding.message
         assert finding.path == "procedures/qp-001.md"
         assert finding.doc_id == "QP-001"
+
+
+def test_every_packaged_deprecated_variant_is_reported_in_any_form() -> None:
+    """The quick search that clears most documents never hides a deprecated word."""
+    glossary = build_glossary(iso_vocabulary())
+    variants = [(t, name) for t in glossary.terms for name in t.deprecated]
+    assert len(variants) >= 8
+    for term, name in variants:
+        for written in (name, plural(name), name.capitalize(), name.upper(), f"{name}'s"):
+            findings = check_terminology([doc(f"We log every\n{written} at once.\n")], glossary)
+            assert [(f.line, f.rule) for f in findings] == [(11, "deprecated-term")], written
+            assert f"'{term.name}'" in findings[0].message
 
 
 def test_deprecated_finding_names_the_preferred_term(glossary: Glossary) -> None:

@@ -30,6 +30,7 @@ import yaml
 
 from .documents import Document
 from .findings import Finding
+from .frontmatter import YAML_LOADER
 
 GLOSSARY_EDITIONS = ("2015",)
 LINK_MODES = ("first_per_page", "first_per_section", "every", "none")
@@ -42,7 +43,6 @@ GLOSSARY_SCHEME = (
 
 # Characters that must never reach a page from a glossary file: C0/C1 controls other than tab and
 # newline (Python-Markdown uses STX/ETX internally to mark stashed HTML).
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s+")
 
@@ -133,7 +133,7 @@ def _number_key(number: str | None) -> tuple[int, ...]:
 
 def read_vocabulary(text: str, origin: str) -> Vocabulary:
     """Parse a packaged vocabulary file (see ``data/iso9000-2015-glossary.yaml``)."""
-    data = yaml.load(text, Loader=_FAST_LOADER)  # a safe loader: libyaml's where installed
+    data = yaml.load(text, Loader=YAML_LOADER)  # a safe loader: libyaml's where installed
     if not isinstance(data, dict) or not isinstance(data.get("terms"), list):
         raise ValueError(f"{origin}: not a glossary data file (no 'terms' list)")
     standard = str(data.get("standard", "ISO 9000"))
@@ -332,6 +332,12 @@ class Glossary:
         self.by_key = {term.key: term for term in self.terms}
         self.by_anchor = {term.anchor: term for term in self.terms}
         self.matcher = Matcher(forms)
+        # Text without any of these pieces holds no deprecated word: most documents are
+        # cleared by one quick search instead of a pass of the full matcher.
+        pieces = sorted({_first_piece(name) for term in self.terms for name in term.deprecated})
+        self.deprecated_hint = (
+            re.compile("|".join(map(re.escape, pieces)), re.IGNORECASE) if pieces else None
+        )
 
     def lookup(self, text: str) -> Term | None:
         """The term ``text`` names (its name, a synonym, or an inflection of either)."""
@@ -347,6 +353,13 @@ class Glossary:
 
     def alphabetical(self) -> list[Term]:
         return sorted(self.terms, key=lambda t: (t.sort_key, t.number or ""))
+
+
+def _first_piece(form: str) -> str:
+    """Text every written form of ``form`` contains: its first word, or for a single word the
+    word without its last letter (which a plural may change: "deficiency", "deficiencies")."""
+    words = form.split()
+    return words[0] if len(words) > 1 else words[0][:-1] or words[0]
 
 
 def build_glossary(
@@ -528,7 +541,7 @@ class OrganisationGlossary:
 @cache
 def _schema_validator() -> jsonschema.protocols.Validator:
     text = resources.files("qms_plugin").joinpath(f"data/{GLOSSARY_SCHEMA}").read_text("utf-8")
-    schema = yaml.safe_load(text)
+    schema = yaml.load(text, Loader=YAML_LOADER)
     validator_class = jsonschema.validators.validator_for(schema)
     validator_class.check_schema(schema)
     return validator_class(schema)
@@ -606,7 +619,7 @@ def parse_organisation_glossary(text: str, path: str) -> OrganisationGlossary:
         return Finding(path, line, "glossary-file", message, field=name)
 
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=YAML_LOADER)
         lines = _node_lines(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -772,7 +785,9 @@ def check_document(doc: Document, glossary: Glossary) -> list[Finding]:
     def line_of(offset: int) -> int:
         return doc.body_start_line + bisect.bisect_right(line_starts, offset) - 1
 
-    for match in glossary.matcher.finditer(mask_markup(body)):
+    hint = glossary.deprecated_hint
+    matches = glossary.matcher.finditer(mask_markup(body)) if hint and hint.search(body) else ()
+    for match in matches:
         if match.kind != "deprecated":
             continue
         term = match.term
@@ -788,7 +803,8 @@ def check_document(doc: Document, glossary: Glossary) -> list[Finding]:
                 doc.doc_id,
             )
         )
-    for offset, text, target in glossary_references(body):
+    references = glossary_references(body) if GLOSSARY_SCHEME in body else ()
+    for offset, text, target in references:
         if glossary.lookup(target) is None:
             findings.append(
                 Finding(

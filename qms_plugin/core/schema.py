@@ -12,6 +12,7 @@ import jsonschema
 import yaml
 
 from .findings import Finding
+from .frontmatter import YAML_LOADER
 
 DEFAULT_SCHEMA = "document.schema.yaml"
 
@@ -22,7 +23,7 @@ class SchemaError(ValueError):
 
 def _read_yaml(text: str, origin: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         raise SchemaError(f"{origin}: the schema is not valid YAML: {exc}") from None
     if not isinstance(data, dict):

@@ -11,6 +11,8 @@ from importlib import resources
 
 import yaml
 
+from .frontmatter import YAML_LOADER
+
 EDITIONS = ("2015",)
 
 
@@ -51,7 +53,8 @@ def iso9001_clauses(edition: str = "2015") -> ClauseCatalogue:
     if edition not in EDITIONS:
         raise ValueError(f"no clause list for ISO 9001:{edition}; available: {', '.join(EDITIONS)}")
     name = f"iso9001-{edition}-clauses.yaml"
-    data = yaml.safe_load(resources.files("qms_plugin").joinpath(f"data/{name}").read_text("utf-8"))
+    text = resources.files("qms_plugin").joinpath(f"data/{name}").read_text("utf-8")
+    data = yaml.load(text, Loader=YAML_LOADER)
     titled = {str(k): str(v) for k, v in data["clauses"].items()}
     clauses = [Clause(number, title, True) for number, title in titled.items()]
     for number, parent in data.get("untitled_numbered_paragraphs", {}).items():
