@@ -18,6 +18,7 @@ import posixpath
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as etree
@@ -275,10 +276,13 @@ class GlossaryExtension(Extension):
         Material's tooltips put the title into the page as HTML, so with them the text is
         escaped once more: the words show, and no markup from a glossary file runs.
         """
-        text = (
-            html.escape(term.explanation, quote=False) if self.html_tooltips else term.explanation
-        )
-        return text.replace("&", "&amp;")
+        return _title(term.explanation, self.html_tooltips)
+
+
+@lru_cache(maxsize=4096)
+def _title(explanation: str, html_tooltips: bool) -> str:
+    text = html.escape(explanation, quote=False) if html_tooltips else explanation
+    return text.replace("&", "&amp;")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -405,8 +409,8 @@ class SiteGlossary:
         controlled = src_uri in self.controlled
         for key in context.used:
             self.usage.setdefault(key, {})[src_uri] = (page, controlled)
-        if controlled:
-            return []  # the terminology check reports these, with their line
+        if controlled or not context.unknown:
+            return []  # the terminology check reports controlled pages, with the line
         path = _project_path(page.file.abs_src_path, self.root) or page.file.src_uri
         return [
             Finding(
