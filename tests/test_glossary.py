@@ -352,7 +352,8 @@ def test_every_packaged_deprecated_variant_is_reported_in_any_form() -> None:
     variants = [(t, name) for t in glossary.terms for name in t.deprecated]
     assert len(variants) >= 8
     for term, name in variants:
-        for written in (name, plural(name), name.capitalize(), name.upper(), f"{name}'s"):
+        spaced = name.replace(" ", " <b>", 1) + "</b>" if " " in name else f"<i>{name}</i>"
+        for written in (name, plural(name), name.capitalize(), name.upper(), f"{name}'s", spaced):
             findings = check_terminology([doc(f"We log every\n{written} at once.\n")], glossary)
             assert [(f.line, f.rule) for f in findings] == [(11, "deprecated-term")], written
             assert f"'{term.name}'" in findings[0].message

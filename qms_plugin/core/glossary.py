@@ -334,11 +334,18 @@ class Glossary:
         self.by_key = {term.key: term for term in self.terms}
         self.by_anchor = {term.anchor: term for term in self.terms}
         self.matcher = Matcher(forms)
-        # Text without any of these pieces holds no deprecated word: most documents are
-        # cleared by one quick search instead of a pass of the full matcher.
-        pieces = sorted({_first_piece(name) for term in self.terms for name in term.deprecated})
-        self.deprecated_hint = (
-            re.compile("|".join(map(re.escape, pieces)), re.IGNORECASE) if pieces else None
+        # Text without these words holds no deprecated variant: most documents are cleared by a
+        # few substring searches instead of a pass of the full matcher.
+        self._telltales = sorted(
+            {_telltales(name) for term in self.terms for name in term.deprecated}
+        )
+
+    def may_have_deprecated(self, text: str) -> bool:
+        """False only where ``text`` surely holds no deprecated variant."""
+        lowered = text.lower()
+        return any(
+            all(any(spelling in lowered for spelling in word) for word in words)
+            for words in self._telltales
         )
 
     def lookup(self, text: str) -> Term | None:
@@ -357,11 +364,14 @@ class Glossary:
         return sorted(self.terms, key=lambda t: (t.sort_key, t.number or ""))
 
 
-def _first_piece(form: str) -> str:
-    """Text every written form of ``form`` contains: its first word, or for a single word the
-    word without its last letter (which a plural may change: "deficiency", "deficiencies")."""
-    words = form.split()
-    return words[0] if len(words) > 1 else words[0][:-1] or words[0]
+def _telltales(form: str) -> tuple[tuple[str, ...], ...]:
+    """Lower-case words every written form of ``form`` contains, each as a choice of spellings:
+    all its words, and for a last word ending in a consonant and "y" either ending
+    ("competency", "competencies"). The matcher decides; this only has to miss nothing."""
+    words = form.lower().split()
+    *first, last = words
+    endings = (last, last[:-1] + "ies") if re.search(r"[^aeiou]y$", last) else (last,)
+    return (*((word,) for word in first), endings)
 
 
 def build_glossary(
@@ -787,8 +797,8 @@ def check_document(doc: Document, glossary: Glossary) -> list[Finding]:
     def line_of(offset: int) -> int:
         return doc.body_start_line + bisect.bisect_right(line_starts, offset) - 1
 
-    hint = glossary.deprecated_hint
-    matches = glossary.matcher.finditer(mask_markup(body)) if hint and hint.search(body) else ()
+    wanted = glossary.may_have_deprecated(body)
+    matches = glossary.matcher.finditer(mask_markup(body)) if wanted else ()
     for match in matches:
         if match.kind != "deprecated":
             continue
