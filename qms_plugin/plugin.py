@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import re
+import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -66,8 +68,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         self.site_history: SiteHistory | None = None
         self.glossary: SiteGlossary | None = None
         self.serving = False
-        # HTML each page gets after the search plugins have indexed it (see on_page_context).
-        self.late: dict[str, str] = {}
+        self.held = HeldBack()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Uncommitted documents are normal while editing under `mkdocs serve`; in a build they
@@ -78,7 +79,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         # `mkdocs serve` reuses this object for every rebuild: start each build afresh.
         self.docset = self.renderer = self.files = self.site_history = None
         self.glossary = None
-        self.late = {}
+        self.held = HeldBack()
         if not self.config.enabled:
             return config
         try:
@@ -236,17 +237,17 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         uri = page.file.src_uri
         if uri == _uri(self.config.register_page):
             entries = master_list(self.docset, url_for=self._url_for)
-            self.late[uri] = self.renderer.master_list(
+            table = self.renderer.master_list(
                 entries, href=lambda url: get_relative_url(url, page.url)
             )
-            return html
+            return html + self.held.hold(uri, table)
         history = self.site_history
         if history is not None and uri == _uri(self.config.changelog_page):
             exports = f"{self.config.exports_dir}/history.json"
-            self.late[uri] = history.change_log_html(
+            log_html = history.change_log_html(
                 self.env, self._href_from(page), get_relative_url(exports, page.url)
             )
-            return html
+            return html + self.held.hold(uri, log_html)
         doc = self._document(page)
         if doc is None:
             return html
@@ -254,21 +255,20 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         register_href = get_relative_url(register.url, page.url) if register else ""
 
         block = self.renderer.control_block(doc, self._href_from(page), register_href)
+        html = self.held.hold_marked(uri, block) + html
         if history is not None:
-            self.late[uri] = history.page_html(self.env, doc)
-        return block + html
+            html += self.held.hold(uri, history.page_html(self.env, doc))
+        return html
 
-    # Runs after the search plugins (priority 0) have indexed the page. The tables added here
-    # (revision history, change log, master list, "Used in") repeat what other pages say and
-    # have their own filters; kept out of the index, they neither crowd search results nor
-    # cost the indexer a parse of every row.
+    # Runs after the search plugins (priority 0) have indexed the page. What was held back
+    # (revision history, change log, master list, the control block's fields, "Used in")
+    # repeats what other pages say or has its own filter; kept out of the index, it neither
+    # crowds search results nor costs the indexer a parse of every row.
     @event_priority(-100)
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext | None:
-        late = self.late.pop(page.file.src_uri, None)
-        if late is not None:
-            page.content = (page.content or "") + late
+        page.content = self.held.restore(page.file.src_uri, page.content or "")
         if self.glossary is not None and page is self.glossary.glossary_page:
             self.glossary.fill_used_in()
         return context
@@ -319,6 +319,37 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
     def _url_for(self, doc: Document) -> str | None:
         file = self.files.get_file_from_path(doc.src_uri) if self.files else None
         return file.url if file is not None else None
+
+
+class HeldBack:
+    """HTML taken out of pages until the search plugins have indexed them.
+
+    Each piece leaves a slot (an HTML comment with a token new for every build, so no page text
+    can fake one) and goes back in its place in ``on_page_context``.
+    """
+
+    MARKED = re.compile(r"<!--qms:hold-->(.*?)<!--qms:/hold-->", re.DOTALL)
+
+    def __init__(self) -> None:
+        self.token = secrets.token_hex(8)
+        self.slot = re.compile(rf"<!--qms-held:{self.token}:(\d+)-->")
+        self.pieces: dict[str, list[str]] = {}
+
+    def hold(self, uri: str, html: str) -> str:
+        """Keep ``html`` for the page ``uri``; the slot to put where it goes."""
+        pieces = self.pieces.setdefault(uri, [])
+        pieces.append(html)
+        return f"<!--qms-held:{self.token}:{len(pieces) - 1}-->"
+
+    def hold_marked(self, uri: str, html: str) -> str:
+        """Hold back what a template put between ``<!--qms:hold-->`` markers."""
+        return self.MARKED.sub(lambda m: self.hold(uri, m.group(1)), html)
+
+    def restore(self, uri: str, content: str) -> str:
+        pieces = self.pieces.pop(uri, None)
+        if not pieces:
+            return content
+        return self.slot.sub(lambda m: pieces[int(m.group(1))], content)
 
 
 def _uri(path: str) -> str:

@@ -323,6 +323,9 @@ def test_control_data_stays_out_of_search_results(site: Site) -> None:
     assert "Zebedee" not in index  # metadata is found through the master list instead
     assert "Some text." in index
     assert "Uncontrolled when printed" not in index
+    page = site.page("procedures/qp-001/")  # ... but all of it is on the page, in its place
+    assert page.index("Uncontrolled when printed") < page.index("<h1") < page.index("Zebedee")
+    assert "qms-held:" not in page and "qms:hold" not in page
 
 
 def test_tooltip_titles_cannot_inject_html(site: Site) -> None:

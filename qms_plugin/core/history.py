@@ -85,15 +85,20 @@ class Person:
         own_name, own_email = identity_key(str(self))
         return bool((name and name == own_name) or (email and email == own_email))
 
-    @classmethod
-    def parse(cls, text: str) -> Person:
+    @staticmethod
+    def parse(text: str) -> Person:
         """``Name <email>`` (as in trailers), or just a name or an address."""
-        match = re.fullmatch(r"\s*(.*?)\s*<([^<>]*)>\s*", text)
-        if match:
-            name, email = match.group(1), match.group(2).strip()
-            return cls(name or email, email)
-        text = text.strip()
-        return cls(text, text if "@" in text and " " not in text else "")
+        return _parse_person(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_person(text: str) -> Person:
+    match = re.fullmatch(r"\s*(.*?)\s*<([^<>]*)>\s*", text)
+    if match:
+        name, email = match.group(1), match.group(2).strip()
+        return Person(name or email, email)
+    text = text.strip()
+    return Person(text, text if "@" in text and " " not in text else "")
 
 
 # A trailer block is the message's last paragraph when each of its lines is "Key: value".
@@ -127,6 +132,11 @@ def parse_trailers(message: str) -> tuple[tuple[str, str], ...]:
 
 def _canonical(key: str) -> str:
     return "-".join(part.capitalize() for part in key.split("-"))
+
+
+@lru_cache(maxsize=64)
+def _canonical_keys(keys: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(_canonical(key) for key in keys)
 
 
 @dataclass(frozen=True)
@@ -175,7 +185,9 @@ class Commit:
         return parse_trailers(self.message)
 
     def trailer_values(self, keys: Iterable[str]) -> tuple[str, ...]:
-        wanted = {_canonical(k) for k in keys}
+        if not self.trailers:
+            return ()
+        wanted = _canonical_keys(tuple(keys))
         return tuple(value for key, value in self.trailers if key in wanted)
 
     @property
