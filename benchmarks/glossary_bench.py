@@ -42,7 +42,7 @@ import mkdocs
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import TODAY, Project, _log, timed_build, verify
+from bench import TODAY, Project, _log, timed_build_cpu, verify
 
 from qms_plugin.config import QmsConfig
 from qms_plugin.core.glossary import build_glossary, iso_vocabulary, mask_markup
@@ -252,6 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _log("mkdocs-ezglossary-plugin is not installed: that variant is skipped")
     workdir = Path(tempfile.mkdtemp(prefix="qms-glossary-bench-"))
     runs: dict[str, list[float]] = {v: [] for v in variants}
+    cpu_runs: dict[str, list[float]] = {v: [] for v in variants}
     try:
         _log(f"generating {args.pages} pages x {len(variants)} variants in {workdir}")
         projects = make_projects(workdir, args.pages, args.seed, variants)
@@ -263,9 +264,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for index in range(args.repeat):
             order = projects if index % 2 == 0 else projects[::-1]
             for project in order:
-                seconds = timed_build(project)
+                seconds, cpu = timed_build_cpu(project)
                 runs[project.kind].append(seconds)
-                _log(f"run {index + 1}/{args.repeat} {project.kind:<10} {seconds:7.2f} s")
+                cpu_runs[project.kind].append(cpu)
+                _log(
+                    f"run {index + 1}/{args.repeat} {project.kind:<10} {seconds:7.2f} s "
+                    f"({cpu:.2f} s CPU)"
+                )
         words = sum(
             len(p.read_text("utf-8").split())
             for p in (projects[0].config_file.parent / "docs").rglob("*.md")
@@ -277,18 +282,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
 
     medians = {v: statistics.median(r) for v, r in runs.items()}
-    base = medians["off"]
+    cpu_medians = {v: statistics.median(r) for v, r in cpu_runs.items()}
+    base, cpu_base = medians["off"], cpu_medians["off"]
     print(
         f"glossary benchmark: {args.pages} pages, {words:,} words, {links:,} term links; median "
         f"of {args.repeat} fresh-process builds; Python {platform.python_version()}; "
         f"MkDocs {mkdocs.__version__}; {os.cpu_count()} CPUs"
     )
-    header = f"{'variant':<11} {'median s':>9} {'vs off':>8} {'runs':>s}"
+    header = f"{'variant':<11} {'wall s':>8} {'vs off':>8} {'CPU s':>8} {'vs off':>8}  wall runs"
     print(header)
-    print("-" * 60)
+    print("-" * 72)
     for variant, median in medians.items():
         shown = " ".join(f"{r:.2f}" for r in runs[variant])
-        print(f"{variant:<11} {median:>9.2f} {median / base:>7.3f}x  {shown}")
+        cpu = cpu_medians[variant]
+        print(
+            f"{variant:<11} {median:>8.2f} {median / base:>7.3f}x {cpu:>8.2f} "
+            f"{cpu / cpu_base:>7.3f}x  {shown}"
+        )
     linker = statistics.median(linked_md) - statistics.median(plain_md)
     print(
         f"linker alone (in-process, Python-Markdown on every page): "
@@ -306,6 +316,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "runs": runs,
             "medians_s": medians,
             "ratios_vs_off": {v: m / base for v, m in medians.items()},
+            "cpu_runs": cpu_runs,
+            "cpu_medians_s": cpu_medians,
+            "cpu_ratios_vs_off": {v: m / cpu_base for v, m in cpu_medians.items()},
             "linker_in_process_s": {"without": plain_md, "with": linked_md},
             "python": platform.python_version(),
             "mkdocs": mkdocs.__version__,

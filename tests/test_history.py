@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from qms_plugin.core.audit import HistoryContext, HistoryOptions, history_findings, names_match
 from qms_plugin.core import frontmatter
+from qms_plugin.core.audit import HistoryContext, HistoryOptions, history_findings, names_match
 from qms_plugin.core.documents import Document
 from qms_plugin.core.git import GitError, Repository, find_repository
 from qms_plugin.core.history import (
