@@ -609,8 +609,8 @@ def timed_build(project: Project) -> float:
 
 def timed_build_cpu(project: Project) -> tuple[float, float]:
     """Wall-clock and CPU seconds (user + system, the build and the git it runs) of one
-    ``mkdocs build -q`` in a fresh process. CPU time hardly moves when other jobs share the
-    machine, so it shows small differences that wall-clock noise hides."""
+    ``mkdocs build -q`` in a fresh process. CPU time leaves out waiting for a core; where it
+    moves with the wall clock, the noise is the machine's speed, not other jobs' turns."""
     shutil.rmtree(project.site_dir, ignore_errors=True)
     cmd = _mkdocs("build", "-q", "-f", str(project.config_file), "-d", str(project.site_dir))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
