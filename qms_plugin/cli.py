@@ -161,7 +161,7 @@ def check(config_file: str, base: str | None, fmt: str) -> None:
             ) from None
         try:
             repo = find_repository(settings.root, settings.folder)
-            comparison = compare(repo, docset, base)
+            comparison = compare(repo, docset, base, options.editorial_trailer)
         except GitError as exc:
             raise QmsError(str(exc)) from None
     report = CheckReport(docset, comparison)

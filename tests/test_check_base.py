@@ -251,6 +251,26 @@ def test_change_rules_on_a_branch(
         assert len(re.findall(r"\[[a-z-]+\]$", result.stdout, re.MULTILINE)) == 1, output
 
 
+def test_the_configured_editorial_trailer_is_the_one_that_counts(tmp_path: Path) -> None:
+    """`editorial_trailer` in mkdocs.yml decides for `qms check --base` as for the site."""
+    repo = make_manual(tmp_path / "manual")
+    settings = yaml.safe_load(config())
+    settings["plugins"][1]["qms"]["editorial_trailer"] = "Wording-only"
+    repo.checkout("main")
+    repo.write("mkdocs.yml", yaml.safe_dump(settings, sort_keys=False))
+    repo.commit("Name our editorial trailer", author=CONTROLLER)
+    repo.git("branch", "--force", "change")
+    repo.checkout("change")
+    edit(repo, "procedures/qp-001.md", EDITED)
+    repo.commit("Fix a typo\n\nEditorial-change: spelling only", author=AUTHOR)
+    result = qms(repo, "check", "--base", "main")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "add the trailer 'Wording-only: <reason>'" in result.stdout
+    repo.commit("Say so\n\nWording-only: spelling only", author=AUTHOR, allow_empty=True)
+    result = qms(repo, "check", "--base", "main")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_no_change_passes(manual: GitRepo) -> None:
     result = qms(manual, "check", "--base", "main")
     assert result.returncode == 0, result.stderr

@@ -139,6 +139,7 @@ class ChangeContext:
     moved: tuple[str, ...] = ()
     ids_ever_used: Mapping[str, str] = field(default_factory=dict)
     base: str = "the base"
+    editorial_trailer: str = EDITORIAL_TRAILER  # the plugin's `editorial_trailer` option
 
 
 ChangeRule = Callable[[Sequence[DocumentChange], ChangeContext], Iterable[Finding]]
@@ -185,8 +186,8 @@ def revision_bumped(changes: Sequence[DocumentChange], context: ChangeContext) -
             "revision-not-bumped",
             f"the text changed but revision is still {old.revision}, which is published "
             f"({old.status}); {hint} and say what changed in change_summary. For a correction "
-            f"that changes no meaning, add the trailer '{EDITORIAL_TRAILER}: <reason>' to a "
-            "commit message of this change instead",
+            f"that changes no meaning, add the trailer '{context.editorial_trailer}: <reason>' "
+            "to a commit message of this change instead",
             "revision",
         )
 
@@ -557,9 +558,9 @@ _IDENT = re.compile(r"^(.*?) <([^<>]*)> \d+ [+-]\d{4}$")
 
 
 def read_change_log(
-    repo: Repository, base_commit: str
+    repo: Repository, base_commit: str, editorial_trailer: str = EDITORIAL_TRAILER
 ) -> tuple[tuple[Person, ...], tuple[str, ...], tuple[str, ...]]:
-    """Authors, Editorial-change values and Document-moved values of base..HEAD (one process).
+    """Authors, editorial-change values and Document-moved values of base..HEAD (one process).
 
     Merge commits carry trailers but no authorship: whoever merges a pull request (often the
     approver) did not write it.
@@ -569,7 +570,7 @@ def read_change_log(
             "%P",
             "%aN",
             "%aE",
-            f"%(trailers:key={EDITORIAL_TRAILER},valueonly,unfold,separator=%x1d)",
+            f"%(trailers:key={editorial_trailer},valueonly,unfold,separator=%x1d)",
             f"%(trailers:key={MOVED_TRAILER},valueonly,unfold,separator=%x1d)",
         ]
     )
@@ -599,7 +600,12 @@ def working_tree_author(repo: Repository) -> Person | None:
     return Person(match.group(1), match.group(2)) if match else None
 
 
-def compare(repo: Repository, docset: DocumentSet, base_ref: str) -> Comparison:
+def compare(
+    repo: Repository,
+    docset: DocumentSet,
+    base_ref: str,
+    editorial_trailer: str = EDITORIAL_TRAILER,
+) -> Comparison:
     """Compare the working tree's documents with ``base_ref`` and run the change rules.
 
     The base side is the merge base of ``base_ref`` and HEAD (what the branch started from, as
@@ -623,7 +629,7 @@ def compare(repo: Repository, docset: DocumentSet, base_ref: str) -> Comparison:
     schema = DocumentSchema.load(schema_path)
     scheme = get_scheme(settings.revision_scheme)
     base_docs = read_documents_at(repo, merge_base, settings, schema)
-    authors, editorial, moved = read_change_log(repo, base_commit)
+    authors, editorial, moved = read_change_log(repo, base_commit, editorial_trailer)
     folder = settings.folder.relative_to(repo.root).as_posix()
     if repo.status([folder] if folder != "." else []):
         author = working_tree_author(repo)
@@ -637,6 +643,7 @@ def compare(repo: Repository, docset: DocumentSet, base_ref: str) -> Comparison:
         moved=moved,
         ids_ever_used=used,
         base=base_ref,
+        editorial_trailer=editorial_trailer,
     )
     changes = pair_documents(base_docs, docset.documents)
     findings = run_change_rules(changes, context)
