@@ -234,7 +234,11 @@ class Snapshot:
     body_digest: str
 
     def get(self, key: str) -> Any:
-        return dict(self.fields).get(key)
+        return self._values.get(key)
+
+    @cached_property
+    def _values(self) -> dict[str, Any]:
+        return dict(self.fields)
 
     def text(self, key: str) -> str | None:
         value = self.get(key)
@@ -757,11 +761,12 @@ def _read_snapshots(repo: Repository, oids: Iterable[str]) -> dict[str, Snapshot
 
 def _blobs_in(changes: dict[str, list[_Entry]], scope: Sequence[str]) -> list[str]:
     """The blobs of the changes below the scope's folders: what history will read."""
+    prefixes = tuple(scope)
     return [
         entry.blob
         for entries in changes.values()
         for entry in entries
-        if entry.blob and entry.path.startswith(tuple(scope))
+        if entry.blob and entry.path.startswith(prefixes)
     ]
 
 
@@ -857,8 +862,10 @@ def _compute(repo: Repository, state: _State, scope: Sequence[str], signatures: 
         drafting = _drafting_sets(commits, line)
         alive, gone = _follow(line, changes, commits, drafting)
 
+        prefixes = tuple(scope)
+
         def in_scope(doc: DocumentHistory) -> bool:
-            return any(p.startswith(prefix) for p in doc.paths for prefix in scope)
+            return any(p.startswith(prefixes) for p in doc.paths)
 
         wanted = [d for d in [*alive.values(), *gone] if in_scope(d)]
         _attach_drafting(wanted, drafting, changes, commits)
