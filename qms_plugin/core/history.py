@@ -6,16 +6,19 @@ commits that came in through a merge's other parents are its *drafting* commits.
 run of approved changes that share one ``revision`` value in the front matter.
 
 Cost: two ``git log`` processes and one ``git cat-file --batch``, run side by side, whatever the
-number of documents or commits.
+number of documents or commits. With the cache, a build at a later commit of the line reads only
+the commits made since the last one it kept.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import pickle
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -27,7 +30,9 @@ from .git import GitError, Repository
 # Bump when the pickled shape changes, so an old cache is never read back.
 CACHE_FORMAT = 2
 
-KEEP_CACHED = 4  # one per scope in use (site build, `qms history`, `qms check --base`)
+# A few per scope in use (site build, `qms history`, `qms check --base`): a build at a new commit
+# carries the latest one of its line forward.
+KEEP_CACHED = 8
 
 # Front-matter keys read at every change; the rest of a historic front matter is not needed.
 SNAPSHOT_KEYS = (
@@ -89,6 +94,11 @@ class Person:
     def parse(text: str) -> Person:
         """``Name <email>`` (as in trailers), or just a name or an address."""
         return _parse_person(text)
+
+
+# One Person per identity: a history's tens of thousands of commits are made by a few dozen
+# people, and shared objects make the cached history smaller and quicker to read back.
+_person = lru_cache(maxsize=4096)(Person)
 
 
 @lru_cache(maxsize=4096)
@@ -575,12 +585,15 @@ def _readable(text: str) -> str:
     return text
 
 
-def _read_line(repo: Repository, head: str) -> tuple[list[str], dict[str, list[_Entry]]]:
+def _read_line(repo: Repository, revs: Sequence[str]) -> tuple[list[str], dict[str, list[_Entry]]]:
     """The controlled line, oldest first, and what each of its commits changed (a merge
-    against its first parent: what the merged pull request brought)."""
+    against its first parent: what the merged pull request brought).
+
+    ``revs`` is the head, and ``^base`` when only the commits since ``base`` are wanted.
+    """
     line: list[str] = []
     changes: dict[str, list[_Entry]] = {}
-    args = ["--first-parent", "--diff-merges=first-parent", "--format=%H", head, "--"]
+    args = ["--first-parent", "--diff-merges=first-parent", "--format=%H", *revs, "--"]
     for sha, entries in _raw_log(repo, args):
         line.append(sha)
         if entries:
@@ -590,12 +603,12 @@ def _read_line(repo: Repository, head: str) -> tuple[list[str], dict[str, list[_
 
 
 def _read_commits(
-    repo: Repository, head: str, signatures: bool
+    repo: Repository, revs: Sequence[str], signatures: bool
 ) -> tuple[dict[str, Commit], dict[str, list[_Entry]]]:
-    """Every commit reachable from ``head``, and what each commit that is not a merge changed
+    """Every commit ``revs`` reach, and what each commit that is not a merge changed
     (drafting commits included)."""
     fields = ["%H %P", "%aN", "%aE", "%aI", "%cN", "%cE", "%cI", "%G?" if signatures else "", "%B"]
-    args = ["--diff-merges=off", "--format=" + "%x1f".join(fields), head, "--"]
+    args = ["--diff-merges=off", "--format=" + "%x1f".join(fields), *revs, "--"]
     commits: dict[str, Commit] = {}
     changes: dict[str, list[_Entry]] = {}
     for header, entries in _raw_log(repo, args):
@@ -604,9 +617,9 @@ def _read_commits(
         commits[sha] = Commit(
             sha,
             tuple(parents),
-            Person(an, ae),
+            _person(an, ae),
             ad,
-            Person(cn, ce),
+            _person(cn, ce),
             cd,
             message.strip("\n"),
             sig or None,
@@ -680,11 +693,16 @@ def _follow(
     entries: dict[str, list[_Entry]],
     commits: dict[str, Commit],
     drafting: dict[str, list[str]],
-) -> tuple[dict[str, DocumentHistory], list[DocumentHistory]]:
-    """Attach every first-parent file change to the document it belongs to, through renames."""
-    alive: dict[str, DocumentHistory] = {}
-    gone: dict[str, DocumentHistory] = {}  # deleted paths, in case the same path comes back
-    for position, sha in enumerate(line):
+    alive: dict[str, DocumentHistory],
+    gone: dict[str, DocumentHistory],
+    start: int = 0,
+) -> None:
+    """Attach every first-parent file change to the document it belongs to, through renames.
+
+    ``alive`` (documents by path) and ``gone`` (deleted documents by their last path, in case
+    the same path comes back) are updated in place; ``line`` begins at position ``start``.
+    """
+    for position, sha in enumerate(line, start):
         found = entries.get(sha)
         if not found:
             continue
@@ -725,7 +743,6 @@ def _follow(
             else:
                 doc.path = entry.path
                 alive[entry.path] = doc
-    return alive, list(gone.values())
 
 
 def _attach_drafting(
@@ -771,15 +788,20 @@ def _blobs_in(changes: dict[str, list[_Entry]], scope: Sequence[str]) -> list[st
 
 
 def _attach_snapshots(
-    repo: Repository, docs: Sequence[DocumentHistory], snapshots: dict[str, Snapshot]
+    repo: Repository,
+    docs: Sequence[DocumentHistory],
+    snapshots: dict[str, Snapshot],
+    start: int = 0,
 ) -> None:
-    """Give every change its snapshot (reading any blob not read yet: versions of a document
-    from before it moved into the scope) and tell whether its body changed."""
-    missing = [c.blob for d in docs for c in d.changes if c.blob and c.blob not in snapshots]
+    """Give every change from position ``start`` on its snapshot (reading any blob not read
+    yet: versions of a document from before it moved into the scope) and tell whether its body
+    changed."""
+    news = [(doc, _first_new(doc, start)) for doc in docs]
+    missing = [c.blob for d, i in news for c in d.changes[i:] if c.blob and c.blob not in snapshots]
     snapshots.update(_read_snapshots(repo, missing))
-    for doc in docs:
-        previous: Snapshot | None = None
-        for change in doc.changes:
+    for doc, first in news:
+        previous = doc.changes[first - 1].snapshot if first else None
+        for change in doc.changes[first:]:
             if change.blob:
                 snap = snapshots.get(change.blob)
                 change.snapshot = snap
@@ -791,6 +813,14 @@ def _attach_snapshots(
                 change.snapshot = previous
 
 
+def _first_new(doc: DocumentHistory, start: int) -> int:
+    """The index of the document's first change at or after line position ``start``."""
+    index = len(doc.changes)
+    while index and doc.changes[index - 1].position >= start:
+        index -= 1
+    return index
+
+
 @dataclass(frozen=True)
 class _State:
     git_dir: Path
@@ -799,9 +829,15 @@ class _State:
 
 
 def _state(repo: Repository, rev: str) -> _State:
-    out = repo.text(["rev-parse", "--absolute-git-dir", "--is-shallow-repository"]).split("\n")
-    head = repo.head() if rev == "HEAD" else repo.resolve(rev)
-    return _State(Path(out[0].strip()), out[1].strip() == "true", head)
+    ask = ["rev-parse", "--absolute-git-dir", "--is-shallow-repository"]
+    head: str | None
+    try:  # one git process where the commit exists
+        out = repo.text([*ask, "--verify", "--quiet", f"{rev}^{{commit}}"])
+        git_dir, shallow, head = out.rstrip("\n").split("\n")
+    except (GitError, ValueError):  # no commit yet, or a ref to explain
+        git_dir, shallow = repo.text(ask).split("\n")[:2]
+        head = repo.head() if rev == "HEAD" else repo.resolve(rev)
+    return _State(Path(git_dir), shallow == "true", head)
 
 
 def load_history(
@@ -818,69 +854,159 @@ def load_history(
     ``scope`` lists path prefixes (repository-relative, '' for all) whose documents get their
     front matter read at every change. A shallow clone raises HistoryError unless
     ``allow_shallow``. With ``cache``, the result is kept in the repository's git folder, keyed
-    by the commit, so the next build at the same commit reads it back.
+    by the commit: the next build at the same commit reads it back, and a build at a later
+    commit of the same first-parent line reads only the commits made since.
     """
     state = _state(repo, rev)
     if state.shallow and not allow_shallow:
         raise HistoryError(SHALLOW_FIX)
     if state.head is None:
         return History(None, state.shallow, {}, [], [])
+    with _collector_paused():
+        return _load(repo, state, scope, signatures, cache)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector: history makes (or unpickles) tens of thousands of
+    objects, none of them garbage, and the collector would go over all of them again and again
+    (half the time of reading a large cached history back)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load(
+    repo: Repository, state: _State, scope: Sequence[str], signatures: bool, cache: bool
+) -> History:
+    assert state.head is not None
+    if not cache:
+        return _full(repo, state, scope, signatures)
+    folder = state.git_dir / "qms-cache"
+    family = _family(repo, state, scope, signatures)
+    cache_file = folder / f"history-{family}-{state.head}.pickle"
+    history = _read_cache(cache_file, state.head)
+    if history is not None:
+        return history
+    base = None if state.shallow else _cached_base(repo, folder, family, state.head)
+    if base is not None:
+        history = _compute(repo, state, scope, signatures, base)
+    if history is None:
+        history = _full(repo, state, scope, signatures)
+    _write_cache(cache_file, history)
+    return history
+
+
+def _family(repo: Repository, state: _State, scope: Sequence[str], signatures: bool) -> str:
+    """What a cached history depends on besides its commit: a history of the same family at an
+    earlier commit of the line can be carried forward."""
     mailmap = repo.root / ".mailmap"
-    key = hashlib.sha256(
+    return hashlib.sha256(
         repr(
             (
                 CACHE_FORMAT,
-                state.head,
                 state.shallow,
                 tuple(scope),
                 signatures,
                 mailmap.read_bytes() if mailmap.is_file() else b"",
             )
         ).encode()
-    ).hexdigest()[:24]
-    cache_file = state.git_dir / "qms-cache" / f"history-{key}.pickle"
-    if cache:
-        cached = _read_cache(cache_file)
-        if cached is not None:
-            return cached
+    ).hexdigest()[:16]
+
+
+def _cached_base(repo: Repository, folder: Path, family: str, head: str) -> History | None:
+    """The most recent cached history, of the same family, of a commit on ``head``'s
+    first-parent line (not on it after a rebase, a reset or a switch of branch: then none)."""
+    prefix = f"history-{family}-"
+    try:
+        found = [(path.stat().st_mtime, path) for path in folder.glob(f"{prefix}*.pickle")]
+    except OSError:
+        return None
+    for _, path in sorted(found, reverse=True):
+        base_head = path.stem.removeprefix(prefix)
+        if _COMMIT_ID.fullmatch(base_head) and _is_on_line(repo, base_head, head):
+            return _read_cache(path, base_head)
+    return None
+
+
+_COMMIT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+
+
+def _is_on_line(repo: Repository, base: str, head: str) -> bool:
+    """Whether ``base`` is an earlier commit of ``head``'s first-parent line."""
+    try:
+        out = repo.text(["rev-list", "--first-parent", "--parents", head, f"^{base}", "--"])
+    except GitError:  # a commit that no longer exists
+        return False
+    oldest = out.strip().rpartition("\n")[2].split()
+    return len(oldest) > 1 and oldest[1] == base
+
+
+def _full(repo: Repository, state: _State, scope: Sequence[str], signatures: bool) -> History:
     history = _compute(repo, state, scope, signatures)
-    if cache:
-        _write_cache(cache_file, history)
+    assert history is not None  # only a carried-forward history can be refused
     return history
 
 
-def _compute(repo: Repository, state: _State, scope: Sequence[str], signatures: bool) -> History:
+def _compute(
+    repo: Repository,
+    state: _State,
+    scope: Sequence[str],
+    signatures: bool,
+    base: History | None = None,
+) -> History | None:
     """Three git processes side by side: the controlled line's log (the quickest), which says
-    what blobs to read, so ``cat-file`` starts on them while the log of every commit runs."""
+    what blobs to read, so ``cat-file`` starts on them while the log of every commit runs.
+
+    With ``base``, the history of an earlier commit of the line (which this call takes over and
+    changes), only the commits since it are read. None if they bring into the scope a document
+    whose earlier versions the base did not read.
+    """
     assert state.head is not None
+    revs = [state.head] if base is None else [state.head, f"^{base.head}"]
+    start = len(base.first_parent) if base else 0
+    alive = base.documents if base else {}
+    gone = {doc.path: doc for doc in base.deleted} if base else {}
+    prefixes = tuple(scope)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        everything = pool.submit(_read_commits, repo, state.head, signatures)
-        line, line_changes = _read_line(repo, state.head)
-        reading = pool.submit(_read_snapshots, repo, _blobs_in(line_changes, scope))
+        everything = pool.submit(_read_commits, repo, revs, signatures)
+        line, line_changes = _read_line(repo, revs)
+        reading = pool.submit(_read_snapshots, repo, _blobs_in(line_changes, prefixes))
         commits, changes = everything.result()
         changes.update(line_changes)  # merges on the line: against their first parent
         drafting = _drafting_sets(commits, line)
-        alive, gone = _follow(line, changes, commits, drafting)
-
-        prefixes = tuple(scope)
-
-        def in_scope(doc: DocumentHistory) -> bool:
-            return any(p.startswith(prefixes) for p in doc.paths)
-
-        wanted = [d for d in [*alive.values(), *gone] if in_scope(d)]
+        _follow(line, changes, commits, drafting, alive, gone, start)
+        wanted = [d for d in [*alive.values(), *gone.values()] if _in_scope(d.paths, prefixes)]
+        if start and any(_entered_scope(d, prefixes, start) for d in wanted):
+            return None
         _attach_drafting(wanted, drafting, changes, commits)
         snapshots = reading.result()
-    _attach_snapshots(repo, wanted, snapshots)
-    return History(state.head, state.shallow, alive, gone, line)
+    _attach_snapshots(repo, wanted, snapshots, start)
+    first_parent = [*base.first_parent, *line] if base else line
+    return History(state.head, state.shallow, alive, list(gone.values()), first_parent)
 
 
-def _read_cache(path: Path) -> History | None:
+def _in_scope(paths: Iterable[str | None], prefixes: tuple[str, ...]) -> bool:
+    return any(p and p.startswith(prefixes) for p in paths)
+
+
+def _entered_scope(doc: DocumentHistory, prefixes: tuple[str, ...], start: int) -> bool:
+    """Whether a document had changes before ``start``, none of them in the scope."""
+    old = doc.changes[: _first_new(doc, start)]
+    return bool(old) and not _in_scope((p for c in old for p in (c.path, c.old_path)), prefixes)
+
+
+def _read_cache(path: Path, head: str) -> History | None:
     try:
         with path.open("rb") as handle:
             value = pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         return None
-    return value if isinstance(value, History) else None
+    return value if isinstance(value, History) and value.head == head else None
 
 
 def _write_cache(path: Path, history: History) -> None:
