@@ -289,6 +289,35 @@ def _title(explanation: str, html_tooltips: bool) -> str:
 # The MkDocs side
 
 
+# A term link as Python-Markdown writes the linker's element: attributes in lexical order (so
+# class first), plain text inside.
+_TERM_LINK = re.compile(rf'<a class="{TERM_CLASS}"[^>]*>([^<]*)</a>')
+
+
+class TermLinksHidden:
+    """Term links taken out of pages while the search plugins index them, then put back.
+
+    Each link is a tag that splits the text around it, and on a page full of terms Material's
+    indexer spends about half its time on them. Their words stay, so the index holds the same
+    text as without links.
+    """
+
+    def __init__(self) -> None:
+        self.pages: dict[str, tuple[str, str]] = {}
+
+    def hide(self, page: Any) -> None:
+        content = page.content or ""
+        plain, count = _TERM_LINK.subn(r"\1", content)
+        if count:
+            self.pages[page.file.src_uri] = (plain, content)
+            page.content = plain
+
+    def show(self, page: Any) -> None:
+        hidden = self.pages.pop(page.file.src_uri, None)
+        if hidden is not None and page.content is hidden[0]:
+            page.content = hidden[1]
+
+
 @dataclass(frozen=True)
 class UsedIn:
     title: str

@@ -16,7 +16,7 @@ from markupsafe import escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
@@ -29,7 +29,7 @@ from .core.git import GitError
 from .core.manual import DocumentSet, Settings, SettingsError
 from .core.register import master_list, register_csv, register_json
 from .core.today import TodayError, resolve_today
-from .glossary import SiteGlossary
+from .glossary import SiteGlossary, TermLinksHidden
 from .history_adapter import SiteHistory
 from .render import Renderer, make_environment, material_tooltips
 
@@ -46,6 +46,9 @@ CHANGELOG_INTRO = (
     "Every approved change to a controlled document, newest first, as recorded in Git. "
     "Filter by document, by date or by words; each change links to its pull request or commit."
 )
+
+# Plugins whose on_page_context only reads the page, to index it for search.
+SEARCH_PLUGIN_MODULES = ("mkdocs.contrib.search", "material.plugins.search")
 
 # Material's repository widget calls these hosts' public APIs from every reader's browser.
 PUBLIC_CODE_HOSTS = ("github.com", "www.github.com", "gitlab.com", "www.gitlab.com")
@@ -69,6 +72,8 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         self.glossary: SiteGlossary | None = None
         self.serving = False
         self.held = HeldBack()
+        self.term_links = TermLinksHidden()
+        self.hide_links_ok: bool | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Uncommitted documents are normal while editing under `mkdocs serve`; in a build they
@@ -80,6 +85,8 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         self.docset = self.renderer = self.files = self.site_history = None
         self.glossary = None
         self.held = HeldBack()
+        self.term_links = TermLinksHidden()
+        self.hide_links_ok = None
         if not self.config.enabled:
             return config
         try:
@@ -260,18 +267,43 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             html += self.held.hold(uri, history.page_html(self.env, doc))
         return html
 
-    # Runs after the search plugins (priority 0) have indexed the page. What was held back
-    # (revision history, change log, master list, the control block's fields, "Used in")
-    # repeats what other pages say or has its own filter; kept out of the index, it neither
-    # crowds search results nor costs the indexer a parse of every row.
-    @event_priority(-100)
-    def on_page_context(
+    # Runs before the search plugins (priority 0) index the page.
+    @event_priority(50)
+    def _hide_term_links(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext | None:
+        if self.glossary is not None and self._only_search_indexes_between(config):
+            self.term_links.hide(page)
+        return context
+
+    # Runs after the search plugins have indexed the page. What was held back (revision history,
+    # change log, master list, the control block's fields, "Used in") repeats what other pages
+    # say or has its own filter; kept out of the index, it neither crowds search results nor
+    # costs the indexer a parse of every row.
+    @event_priority(-100)
+    def _restore_held_back(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext | None:
+        self.term_links.show(page)
         page.content = self.held.restore(page.file.src_uri, page.content or "")
         if self.glossary is not None and page is self.glossary.glossary_page:
             self.glossary.fill_used_in()
         return context
+
+    on_page_context = CombinedEvent(_hide_term_links, _restore_held_back)
+
+    def _only_search_indexes_between(self, config: MkDocsConfig) -> bool:
+        """Whether every ``on_page_context`` handler that runs between ours is a search plugin's
+        (which reads the page and changes nothing), so that term links can be hidden from it."""
+        if self.hide_links_ok is None:
+            handlers = config.plugins.events["page_context"]
+            mine = [i for i, h in enumerate(handlers) if getattr(h, "__self__", None) is self]
+            between = handlers[min(mine) + 1 : max(mine)] if mine else []
+            self.hide_links_ok = all(
+                type(getattr(h, "__self__", None)).__module__.startswith(SEARCH_PLUGIN_MODULES)
+                for h in between
+            )
+        return self.hide_links_ok
 
     def on_env(
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files

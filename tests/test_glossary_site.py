@@ -344,3 +344,48 @@ def test_sample_manual_links_terms_and_lists_where_they_are_used(sample_site: Pa
     glossary = (site / "glossary/index.html").read_text("utf-8")
     assert "QP-087 Control of nonconforming output" in _used_in(glossary, "corrective-action")
     assert "Kestrel" in glossary
+
+
+def _index_texts(site: Site) -> dict[str, str]:
+    index = json.loads((site.site_dir / "search/search_index.json").read_text("utf-8"))
+    return {d["location"]: d["text"] for d in index["docs"]}
+
+
+def test_search_indexes_the_same_text_with_term_links_as_without(site: Site) -> None:
+    site.write(
+        "docs/guide/handling.md",
+        "# Handling\n\nLog every nonconformity and its corrective action.\n\n"
+        "## Records\n\nKeep the records of each audit. A <b>bold</b> word.\n",
+    )
+    site.options["glossary_links"] = "none"
+    site.build(strict=True)
+    unlinked = _index_texts(site)
+    site.options["glossary_links"] = "every"
+    site.build(strict=True)
+    # The pages have their links; the indexer saw the same words as without them.
+    assert texts(site.page("guide/handling/")) == [
+        "nonconformity",
+        "corrective action",
+        "records",
+        "audit",
+    ]
+    assert _index_texts(site) == unlinked
+    assert "nonconformity and its corrective action" in unlinked["guide/handling/"]
+
+
+def test_term_links_stay_when_another_plugin_handles_the_page_during_indexing(
+    site: Site,
+) -> None:
+    """Links are only hidden from the indexer when nothing but search runs in between."""
+    site.write(
+        "hooks.py",
+        "def on_page_context(context, page, config, nav):\n"
+        "    page.content += '<p>Added by a hook.</p>'\n"
+        "    return context\n",
+    )
+    site.extra_config["hooks"] = ["hooks.py"]
+    site.write("docs/guide/handling.md", "# Handling\n\nLog every nonconformity.\n")
+    site.build(strict=True)
+    page = site.page("guide/handling/")
+    assert texts(page) == ["nonconformity"]
+    assert "<p>Added by a hook.</p>" in page
