@@ -14,7 +14,7 @@ import markdown
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qms_plugin.core.glossary import build_glossary, iso_vocabulary
+from qms_plugin.core.glossary import build_glossary, iso_vocabulary, parse_organisation_glossary
 from qms_plugin.glossary import GlossaryExtension, PageContext
 
 GLOSSARY = build_glossary(iso_vocabulary("2015"))
@@ -127,3 +127,66 @@ def test_linking_keeps_the_visible_text_and_well_formed_html(text: str) -> None:
 def test_the_generator_does_produce_links() -> None:
     reader = read(convert("A nonconformity and the QMS.\n\n| audit | x |\n|---|---|\n", "every"))
     assert reader.links == 3
+
+
+# --- the matcher's quick search (text in lower case) finds what its one pattern finds ---------
+
+ORGANISATION = parse_organisation_glossary(
+    "terms:\n"
+    "  - term: IT\n    explanation: Information technology.\n"
+    "  - term: it works\n    explanation: A phrase whose first word is an abbreviation's.\n"
+    "  - term: MRB\n    explanation: Material review board.\n    synonyms: [MRB meeting]\n"
+    "  - term: SPCs\n    explanation: Ends in s.\n",
+    "glossary.yml",
+)
+MATCHER = build_glossary(iso_vocabulary("2015"), ORGANISATION.entries).matcher
+PIECES = [
+    "IT",
+    "it",
+    "It",
+    "it works",
+    "IT works",
+    "MRB",
+    "mrb",
+    "MRB meeting",
+    "MRBs",
+    "SPCs",
+    "SPC",
+    "QMS",
+    "qms",
+    "QMSs",
+    "QMS'S",
+    "QA's",
+    "audit",
+    "AUDIT",
+    "Audits",
+    "nonconformities",
+    "Quality Management System",
+    "quality",
+    "x-quality",
+    "quality-",
+    "top\nmanagement",
+    "İnterested party",
+    "the",
+    "a",
+    " ",
+    "-",
+    "'",
+    "\u2019s",
+    ".",
+    "\u0130",
+    "ß",
+    "ﬁ",
+]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=14).map(lambda p: " ".join(p)))
+@settings(max_examples=400, deadline=None)
+def test_quick_search_finds_what_the_pattern_finds(text: str) -> None:
+    assert MATCHER.regex is not None
+    expected = []
+    for m in MATCHER.regex.finditer(text):
+        if MATCHER.resolve(m.group()) is not None:
+            expected.append((m.start(), m.end(), m.group()))
+    found = [(m.start, m.end, m.text) for m in MATCHER.finditer(text)]
+    assert found == expected
