@@ -32,7 +32,7 @@ CACHE_FORMAT = 2
 
 # A few per scope in use (site build, `qms history`, `qms check --base`): a build at a new commit
 # carries the latest one of its line forward.
-KEEP_CACHED = 8
+KEEP_CACHED = 6
 
 # Front-matter keys read at every change; the rest of a historic front matter is not needed.
 SNAPSHOT_KEYS = (
