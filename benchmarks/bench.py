@@ -575,8 +575,14 @@ def commit_all(root: Path, message: str) -> None:
 
 
 def _env() -> dict[str, str]:
+    """The environment of every build. Python's bytecode cache is left on, as it is by default:
+    pip compiles an installed package's bytecode when it installs it, and a checkout's is written
+    on its first import (the untimed strict build). With PYTHONDONTWRITEBYTECODE set, as on some
+    CI images, every build would compile the plugin's source again (about 0.06 s) while MkDocs
+    and Material, compiled by pip, would not."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     env.pop("SOURCE_DATE_EPOCH", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
