@@ -7,6 +7,7 @@ the history read from scratch without the cache.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -199,27 +200,64 @@ def test_a_rewritten_line_is_never_carried_from_a_commit_it_dropped(
     assert check(repo, computed) == "full"
 
 
-def test_a_damaged_or_orphaned_cache_is_read_afresh(tmp_path: Path, computed: list[str]) -> None:
+def test_the_cache_of_a_commit_git_no_longer_has_is_not_used(
+    tmp_path: Path, computed: list[str]
+) -> None:
     repo = GitRepo(tmp_path / "manual")
     repo.write("procedures/qp-001.md", document(revision="A"))
-    first = repo.commit("QP-001 rev A", date=day(1))
-    check(repo, computed)
+    repo.commit("QP-001 rev A", date=day(1))
     repo.branch("gone")
     repo.write("procedures/qp-001.md", document("## Purpose\n\nX.\n", revision="X"))
-    repo.commit("On a branch that will be deleted", date=day(2))
-    check(repo, computed)
+    gone = repo.commit("On a branch that will be deleted", date=day(2))
+    assert check(repo, computed) == "full"
     repo.checkout("main")
     repo.git("branch", "--quiet", "-D", "gone")
     repo.git("reflog", "expire", "--expire=now", "--all")
     repo.git("gc", "--quiet", "--prune=now")
     cached = list((repo.path / ".git" / "qms-cache").glob("history-*.pickle"))
-    assert len(cached) == 2
-    for path in cached:
-        if path.stem.endswith(first):
-            path.write_bytes(b"not a pickle")
+    assert [path.stem.endswith(gone) for path in cached] == [True]
     repo.write("procedures/qp-001.md", document("## Purpose\n\nB.\n", revision="B"))
     repo.commit("QP-001 rev B", date=day(3))
-    # Neither the damaged file nor the history of a commit git no longer has is used.
+    assert check(repo, computed) == "full"
+
+
+class _RaisesOnLoad:
+    """Pickles as a call that raises ValueError when the pickle is loaded."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (int, ("not a number",))
+
+
+@pytest.mark.parametrize(
+    "damage", ["garbage", "cut short", "raises on load", "another object", "another commit"]
+)
+def test_a_damaged_cache_file_is_read_afresh(
+    tmp_path: Path, computed: list[str], damage: str
+) -> None:
+    repo = GitRepo(tmp_path / "manual")
+    repo.write("procedures/qp-001.md", document(revision="A"))
+    first = repo.commit("QP-001 rev A", date=day(1))
+    assert check(repo, computed) == "full"
+    (cached,) = (repo.path / ".git" / "qms-cache").glob(f"history-*-{first}.pickle")
+    data = cached.read_bytes()
+    repo.write("procedures/qp-001.md", document("## Purpose\n\nB.\n", revision="B"))
+    second = repo.commit("QP-001 rev B", date=day(2))
+    if damage == "another commit":  # the history of rev B, filed under rev A
+        load_history(Repository(repo.path), scope=SCOPE)
+        (later,) = (repo.path / ".git" / "qms-cache").glob(f"history-*-{second}.pickle")
+        data = later.read_bytes()
+        later.unlink()
+    damaged = {
+        "garbage": b"\x80\x05not a pickle at all",
+        "cut short": data[: len(data) // 2],
+        "raises on load": pickle.dumps(_RaisesOnLoad()),
+        "another object": pickle.dumps({"head": first}),
+        "another commit": data,
+    }[damage]
+    cached.write_bytes(damaged)
+    assert check(repo, computed) == "full"
+    # And the damaged file is never read back as the history of its own commit.
+    repo.git("reset", "--hard", "--quiet", first)
     assert check(repo, computed) == "full"
 
 

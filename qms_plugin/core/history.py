@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import pickle
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -1001,25 +1002,39 @@ def _entered_scope(doc: DocumentHistory, prefixes: tuple[str, ...], start: int) 
 
 
 def _read_cache(path: Path, head: str) -> History | None:
+    """The history cached in ``path`` for ``head``; None if there is none or it cannot be read
+    (damaged, cut short, or written by another version): a cache never stops a build."""
     try:
         with path.open("rb") as handle:
             value = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+    except Exception:  # pickle raises many kinds of error on bad input; read history afresh
         return None
     return value if isinstance(value, History) and value.head == head else None
 
 
 def _write_cache(path: Path, history: History) -> None:
-    """Keep the few most recent cached histories; a failure to write is not an error."""
+    """Keep the few most recent cached histories; a failure to write is not an error.
+
+    Each process writes its own temporary file and moves it into place, so two builds at once
+    never mix their bytes.
+    """
     try:
         path.parent.mkdir(exist_ok=True)
-        older = sorted(path.parent.glob("history-*.pickle"), key=lambda p: p.stat().st_mtime)
-        for old in older[: -(KEEP_CACHED - 1)]:
+        kept = []
+        for cached in path.parent.glob("history-*.pickle"):
+            try:
+                kept.append((cached.stat().st_mtime, cached))
+            except OSError:  # removed by another build meanwhile
+                continue
+        for _, old in sorted(kept)[: -(KEEP_CACHED - 1)]:
             old.unlink(missing_ok=True)
-        temporary = path.with_suffix(".tmp")
-        with temporary.open("wb") as handle:
-            pickle.dump(history, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        temporary.replace(path)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            with temporary.open("wb") as handle:
+                pickle.dump(history, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            temporary.replace(path)
+        finally:
+            temporary.unlink(missing_ok=True)
     except OSError:
         pass
 
