@@ -13,7 +13,6 @@ from qms_plugin.core.changes import (
     linked_paths,
     pair_documents,
     run_change_rules,
-    same_person,
 )
 from qms_plugin.core.documents import Document, parse_document
 from qms_plugin.core.history import Person
@@ -298,8 +297,8 @@ def test_a_duplicated_id_pairs_the_file_at_the_old_path() -> None:
         ("(Managing Director)", Person("", ""), False),
     ],
 )
-def test_same_person(approver: str, author: Person, same: bool) -> None:
-    assert same_person(approver, author) is same
+def test_an_approved_by_entry_names_a_person(approver: str, author: Person, same: bool) -> None:
+    assert author.is_named_by(approver) is same
 
 
 def test_line_endings_alone_do_not_change_the_body() -> None:

@@ -85,7 +85,9 @@ def check(repo: GitRepo, kinds: list[str], scope: tuple[str, ...] = SCOPE) -> st
     made = kinds[-1] if kinds else "read back"
     fresh = load_history(Repository(repo.path), scope=scope, cache=False)
     assert as_data(cached) == as_data(fresh)
+    computed_so_far = len(kinds)
     again = load_history(Repository(repo.path), scope=scope)  # the same commit: read back
+    assert len(kinds) == computed_so_far, "a history cached for this commit was computed again"
     assert as_data(again) == as_data(fresh)
     return made
 
@@ -279,3 +281,20 @@ def test_a_generated_manual_carried_forward_equals_its_history_read_afresh(
     for sha in line[len(line) // 3 + 1 :: 7] + line[-3:]:
         repo.git("reset", "--hard", "--quiet", sha)
         assert check(repo, computed, scope) == "carried"
+
+
+def test_a_damaged_cache_file_gives_way_to_an_older_one_of_the_line(
+    tmp_path: Path, computed: list[str]
+) -> None:
+    repo = GitRepo(tmp_path / "manual")
+    repo.write("procedures/qp-001.md", document(revision="A"))
+    repo.commit("QP-001 rev A", date=day(1))
+    assert check(repo, computed) == "full"
+    repo.write("procedures/qp-001.md", document("## Purpose\n\nB.\n", revision="B"))
+    second = repo.commit("QP-001 rev B", date=day(2))
+    assert check(repo, computed) == "carried"
+    (newest,) = (repo.path / ".git" / "qms-cache").glob(f"history-*-{second}.pickle")
+    newest.write_bytes(newest.read_bytes()[:100])
+    repo.write("procedures/qp-001.md", document("## Purpose\n\nC.\n", revision="C"))
+    repo.commit("QP-001 rev C", date=day(3))
+    assert check(repo, computed) == "carried"  # from rev A's history, two commits back

@@ -285,11 +285,6 @@ def approval_renewed(
             )
 
 
-def same_person(approver: str, author: Person) -> bool:
-    """Whether an ``approved_by`` entry names this author (by name or by address)."""
-    return author.is_named_by(approver)
-
-
 def not_self_approved(
     changes: Sequence[DocumentChange], context: ChangeContext
 ) -> Iterator[Finding]:
@@ -308,7 +303,7 @@ def not_self_approved(
         if not touched:
             continue
         for approver in new.approved_by:
-            author = next((a for a in context.authors if same_person(approver, a)), None)
+            author = next((a for a in context.authors if a.is_named_by(approver)), None)
             if author is not None:
                 yield _finding(
                     change,

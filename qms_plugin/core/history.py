@@ -923,15 +923,28 @@ def _cached_base(repo: Repository, folder: Path, family: str, head: str) -> Hist
     """The most recent cached history, of the same family, of a commit on ``head``'s
     first-parent line (not on it after a rebase, a reset or a switch of branch: then none)."""
     prefix = f"history-{family}-"
-    try:
-        found = [(path.stat().st_mtime, path) for path in folder.glob(f"{prefix}*.pickle")]
-    except OSError:
-        return None
-    for _, path in sorted(found, reverse=True):
+    for path in reversed(_cached_files(folder, f"{prefix}*.pickle")):
         base_head = path.stem.removeprefix(prefix)
         if _COMMIT_ID.fullmatch(base_head) and _is_on_line(repo, base_head, head):
-            return _read_cache(path, base_head)
+            base = _read_cache(path, base_head)
+            if base is not None:
+                return base
     return None
+
+
+def _cached_files(folder: Path, pattern: str) -> list[Path]:
+    """The files in the cache folder matching ``pattern``, oldest first; a file another build
+    removes meanwhile is left out."""
+    found = []
+    try:
+        for path in folder.glob(pattern):
+            try:
+                found.append((path.stat().st_mtime, path))
+            except OSError:
+                continue
+    except OSError:
+        return []
+    return [path for _, path in sorted(found)]
 
 
 _COMMIT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
@@ -1020,13 +1033,7 @@ def _write_cache(path: Path, history: History) -> None:
     """
     try:
         path.parent.mkdir(exist_ok=True)
-        kept = []
-        for cached in path.parent.glob("history-*.pickle"):
-            try:
-                kept.append((cached.stat().st_mtime, cached))
-            except OSError:  # removed by another build meanwhile
-                continue
-        for _, old in sorted(kept)[: -(KEEP_CACHED - 1)]:
+        for old in _cached_files(path.parent, "history-*.pickle")[: -(KEEP_CACHED - 1)]:
             old.unlink(missing_ok=True)
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         try:
