@@ -66,7 +66,7 @@ def as_data(history: History) -> Any:
 def computed(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """How each history was computed since the last check: 'carried' or 'full'."""
     kinds: list[str] = []
-    real = history_module._compute
+    real = history_module.compute
 
     def spy(*args: Any, **kwargs: Any) -> History | None:
         carried = len(args) > 4 or kwargs.get("base") is not None
@@ -74,7 +74,7 @@ def computed(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         kinds.append("carried" if carried and result is not None else "full")
         return result
 
-    monkeypatch.setattr(history_module, "_compute", spy)
+    monkeypatch.setattr(history_module, "compute", spy)
     yield kinds
 
 
