@@ -34,6 +34,17 @@ class QmsConfig(base.Config):  # type: ignore[no-untyped-call]
     exports_dir = c.Type(str, default="qms")
     offline_check = c.Type(bool, default=True)
 
+    # Publication: the revision in force on each page, revision pages with redlines, withdrawn
+    # documents, and the manual as of a date.
+    archive = c.Choice(("all", "retention", "none"), default="all")
+    archive_retention_years = c.Type(int, default=10)
+    work_in_progress = c.Choice(("hide", "preview", "serve"), default="serve")
+    withdrawn_in_nav = c.Choice(("section", "hide", "keep"), default="section")
+    withdrawn_section_title = c.Type(str, default="Withdrawn documents")
+    withdrawn_search = c.Choice(("demote", "exclude", "keep"), default="demote")
+    as_of_page = c.Type(str, default="manual-as-of.md")
+    as_of_title = c.Type(str, default="Manual on a date")
+
     # The glossary: ISO 9000 terms and the organisation's own, linked in every page.
     glossary_enabled = c.Type(bool, default=True)
     glossary = c.Optional(c.Type(str))  # the organisation's glossary file, relative to mkdocs.yml

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from .documents import DEFAULT_ID_PATTERNS, Document, load_documents
+from .documents import DEFAULT_ID_PATTERNS, Document, load_documents, parse_document
 from .findings import Finding
 from .revision import get_scheme
 from .rules import RuleContext, days_overdue, run_rules
@@ -67,6 +67,7 @@ class DocumentSet:
     settings: Settings
     documents: list[Document]
     findings: list[Finding]
+    schema: DocumentSchema | None = None  # to read earlier versions of the documents the same way
 
     @classmethod
     def load(cls, settings: Settings) -> DocumentSet:
@@ -109,7 +110,7 @@ class DocumentSet:
             own + run_rules(documents, context),
             key=lambda f: (f.path, f.line or 0, f.rule, f.message),
         )
-        return cls(settings, documents, findings)
+        return cls(settings, documents, findings, schema)
 
     @cached_property
     def by_id(self) -> dict[str, Document]:
@@ -137,6 +138,12 @@ class DocumentSet:
 
     def state(self, doc: Document) -> str:
         return state_of(doc, self.settings.today)
+
+    def parse_version(self, raw: bytes, doc: Document) -> Document | None:
+        """Another version of ``doc`` (from a Git blob), read as its file is read."""
+        schema = self.schema or DocumentSchema.load(None)
+        version = parse_document(raw, doc.path, doc.src_uri, schema, schema.text_fields())
+        return version
 
     def review_overdue(self, doc: Document) -> bool:
         late = days_overdue(doc, self.settings.today)

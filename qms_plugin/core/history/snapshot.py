@@ -19,6 +19,11 @@ SNAPSHOT_KEYS = (
     "approved_by",
     "effective_date",
     "change_summary",
+    # what the publication model needs: when a revision was approved and when a withdrawn
+    # document stops being in force
+    "approval_date",
+    "superseded_by",
+    "withdrawal_date",
 )
 
 # The line that closes a front matter (the opening one is checked on its own).
