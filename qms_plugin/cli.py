@@ -10,12 +10,12 @@ from typing import Any, NoReturn
 
 import click
 
-from .core.changes import SHALLOW_MESSAGE, compare, working_tree_author
+from .core.changes import SHALLOW_MESSAGE, Comparison, compare, working_tree_author
 from .core.documents import DEFAULT_ID_PATTERNS, DOCUMENT_TYPES
 from .core.git import GitError, Repository, find_repository
 from .core.history import ids_ever_used
 from .core.manual import DocumentSet, SettingsError
-from .core.redline import fields_html, redline, to_html, to_markdown, to_text
+from .core.redline import Redline, fields_html, redline, to_html, to_markdown, to_text
 from .core.register import (
     as_of_csv,
     as_of_entries,
@@ -265,7 +265,7 @@ def check(config_file: str, base: str | None, fmt: str) -> None:
     """
     from .glossary import terminology_findings
 
-    docset, options, _ = _load_site(config_file)
+    docset, options, config = _load_site(config_file)
     terms = terminology_findings(options, docset.settings.root, docset.documents)
     docset.findings = sorted(
         docset.findings + terms, key=lambda f: (f.path, f.line or 0, f.rule, f.message)
@@ -287,9 +287,32 @@ def check(config_file: str, base: str | None, fmt: str) -> None:
         except GitError as exc:
             raise QmsError(str(exc)) from None
     report = CheckReport(docset, comparison)
+    if comparison is not None and fmt == "markdown":
+        report.redlines = _change_redlines(comparison, config)
     sys.stdout.buffer.write(RENDERERS[fmt](report).encode("utf-8"))
     sys.stdout.flush()
     sys.exit(0 if report.passed else 1)
+
+
+def _change_redlines(comparison: Comparison, config: Any) -> dict[str, Redline]:
+    """What changed in the text of each changed document, rendered as the site renders it."""
+    from .publishing import text_renderer
+
+    render = text_renderer(config)
+    redlines = {}
+    for change in comparison.changes:
+        old, new = change.old, change.new
+        if old is None or new is None:
+            continue
+        redlines[change.path] = redline(
+            render(old.body),
+            render(new.body),
+            old.revision or "—",
+            new.revision or "—",
+            old.data,
+            new.data,
+        )
+    return redlines
 
 
 @main.command()

@@ -20,7 +20,7 @@ import hashlib
 import json
 import os
 import posixpath
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -549,58 +549,65 @@ class ArchiveWriter:
 
     # --- rendering --------------------------------------------------------------------------
 
-    def _version_key(self, page: ArchivePage) -> str:
-        return self._key("version", page.blob or "", self._then_src_uri(page))
+    def _version_key(self, blob: str | None, path: str, doc: Document) -> str:
+        return self._key("version", blob or "", self._then_src_uri(path, doc))
 
-    def _then_src_uri(self, page: ArchivePage) -> str:
-        return self.src_uri_of(page.path) or page.publication.doc.src_uri
+    def _then_src_uri(self, path: str, doc: Document) -> str:
+        return self.src_uri_of(path) or doc.src_uri
 
-    def _render_version(self, raw: bytes | None, page: ArchivePage) -> _Version:
-        doc = page.publication.doc
+    def _render_version(self, raw: bytes | None, path: str, doc: Document) -> _Version:
         parsed = self.site.docset.parse_version(raw, doc) if raw is not None else doc
         parsed = parsed or doc
         assert self.extension.processor is not None
-        self.extension.processor.src_uri = self._then_src_uri(page)
+        self.extension.processor.src_uri = self._then_src_uri(path, doc)
         html = self.md.reset().convert(parsed.body)
         self.rendered += 1
         return _Version(dict(parsed.data), html)
 
     def write(self, pages: list[ArchivePage]) -> int:
-        """Write every page; returns how many."""
-        versions: dict[str, _Version] = {}
+        """Write every page; returns how many.
+
+        Each page needs its own version and the one its redline compares with; both come from
+        the cache, else from Git (one ``cat-file`` for all) and are cached.
+        """
+        wanted: dict[str, tuple[str | None, str, Document]] = {}
         for page in pages:
-            key = self._version_key(page)
+            doc = page.publication.doc
+            wanted.setdefault(
+                self._version_key(page.blob, page.path, doc), (page.blob, page.path, doc)
+            )
+            previous = page.previous
+            if previous is not None and previous.blob is not None:
+                key = self._version_key(previous.blob, previous.path, doc)
+                wanted.setdefault(key, (previous.blob, previous.path, doc))
+        versions: dict[str, _Version] = {}
+        for key in wanted:
             cached = self._cached(key)
             if cached is not None:
                 versions[key] = _Version(cached["data"], cached["html"])
-        missing = {
-            page.blob: page
-            for page in pages
-            if page.blob is not None and self._version_key(page) not in versions
-        }
-        blobs: Iterator[tuple[str, bytes]] = iter(())
+        missing: dict[str, list[str]] = {}
+        for key, (blob, _, _) in wanted.items():
+            if key not in versions and blob is not None:
+                missing.setdefault(blob, []).append(key)
         if missing and self.repo is not None:
-            blobs = self.repo.iter_blobs(missing)
-        for oid, raw in blobs:
-            page = missing[oid]
-            version_ = self._render_version(raw, page)
-            key = self._version_key(page)
-            versions[key] = version_
-            self._store(key, {"data": version_.data, "html": version_.html})
-        by_revision: dict[tuple[str, str], _Version] = {}
+            for oid, raw in self.repo.iter_blobs(missing):
+                for key in missing[oid]:
+                    _, path, doc = wanted[key]
+                    rendered = self._render_version(raw, path, doc)
+                    versions[key] = rendered
+                    self._store(key, {"data": rendered.data, "html": rendered.html})
         for page in pages:
-            key = self._version_key(page)
+            doc = page.publication.doc
+            key = self._version_key(page.blob, page.path, doc)
             found = versions.get(key)
             if found is None and page.blob is None:
-                found = self._render_version(None, page)
+                found = self._render_version(None, page.path, doc)  # work not committed yet
             if found is None:
                 continue
-            doc_key = page.publication.doc.path
-            if page.revision is not None:
-                by_revision[(doc_key, page.label)] = found
             before = None
-            if page.previous is not None:
-                before = by_revision.get((doc_key, page.previous.label))
+            previous = page.previous
+            if previous is not None:
+                before = versions.get(self._version_key(previous.blob, previous.path, doc))
             self._write_page(page, found, before)
         return self.written
 
