@@ -78,6 +78,10 @@ def test_a_pending_revision_comes_into_force_on_its_effective_date(tmp_path: Pat
     assert pub.state(day("2026-02-28")) == "current"
     b, c = pub.revisions
     assert (b.starts, b.ends) == (day("2026-01-12"), day("2026-03-01"))
+    assert b.in_force_on(day("2026-02-28")) and not b.in_force_on(day("2026-03-01"))
+    assert pub.standing(b, day("2026-02-28")) == "in_force"
+    assert pub.standing(b, day("2026-03-01")) == "replaced"
+    assert pub.standing(c, day("2026-02-28")) == "pending"
     assert (c.starts, c.ends) == (day("2026-03-01"), None)
     assert c.approved_on == day("2026-02-10") and c.summary == "Six-monthly checks."
 
@@ -137,6 +141,7 @@ def test_a_revision_overtaken_before_its_day_is_never_in_force(tmp_path: Path) -
     pub = of(publish(repo))
     c = pub.by_revision["C"]
     assert not c.ever_in_force
+    assert pub.by_revision["B"].ends == day("2026-03-05")  # the earliest later start ends it
     assert [in_force(pub, d) for d in ("2026-03-04", "2026-03-05", "2026-03-11")] == ["B", "D", "D"]
     assert [r.revision for r in pub.pending(day("2026-03-01"))] == ["D"]
 
@@ -238,9 +243,20 @@ def test_obsolescence_without_a_date_takes_effect_when_merged(tmp_path: Path) ->
     repo = GitRepo(tmp_path)
     revise(repo, "2026-01-05", revision="B")
     revise(repo, "2026-03-02", revision="B", status="obsolete", obsolete_reason="Withdrawn.")
+    # A later correction of the withdrawn document does not move the day of its withdrawal.
+    revise(repo, "2026-04-01", revision="B", status="obsolete", obsolete_reason="No use.")
     pub = of(publish(repo))
     assert pub.state(day("2026-03-01")) == "current"
     assert pub.state(day("2026-03-02")) == "obsolete"
+    assert pub.withdrawal is not None and pub.withdrawal.reason == "No use."
+
+
+def test_a_revision_sent_back_to_draft_is_not_work_in_progress(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path)
+    revise(repo, "2026-01-05", revision="C")
+    revise(repo, "2026-02-05", revision="C", status="draft", approved_by=None)
+    pub = of(publish(repo))
+    assert pub.work is None and in_force(pub, "2026-03-01") == "C"
 
 
 def test_a_withdrawal_date_before_the_merge_counts_from_the_merge(tmp_path: Path) -> None:
@@ -257,6 +273,16 @@ def test_a_withdrawal_date_before_the_merge_counts_from_the_merge(tmp_path: Path
     pub = of(publish(repo))
     assert pub.state(day("2026-02-15")) == "current"
     assert pub.withdrawal is not None and pub.withdrawal.starts == day("2026-03-02")
+
+
+def test_an_uncommitted_change_of_status_is_work_an_edit_is_not(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path)
+    revise(repo, "2026-01-05", revision="C")
+    repo.write(QP, document("Edited.\n", revision="C"))
+    assert of(publish(repo)).work is None  # the same revision: an edit, not a new revision
+    repo.write(QP, document(revision="C", status="obsolete", obsolete_reason="Gone."))
+    work = of(publish(repo)).work
+    assert work is not None and (work.status, work.committed) == ("obsolete", False)
 
 
 def test_uncommitted_work_is_not_published(tmp_path: Path) -> None:
