@@ -401,9 +401,9 @@ def fields_html(result: Redline) -> str:
     )
     old, new = html.escape(result.old_label), html.escape(result.new_label)
     return (
-        '<table class="qms-redline__fields"><thead><tr><th scope="col">Field</th>'
+        '<div class="qms-redline__fields"><table><thead><tr><th scope="col">Field</th>'
         f'<th scope="col">Revision {old}</th><th scope="col">Revision {new}</th></tr></thead>'
-        f"<tbody>{rows}</tbody></table>"
+        f"<tbody>{rows}</tbody></table></div>"
     )
 
 
