@@ -343,3 +343,33 @@ def test_the_pull_request_report_shows_a_folded_redline(tmp_path: Path) -> None:
     assert "<summary>Redline of QP-001: revision B → C (" in details
     assert "<ins>" in details and "<del>" in details
     assert "<b>" not in details and "@team" not in details  # authors' text stays inert
+
+
+def _site_files(site: Site) -> dict[Path, bytes]:
+    return {
+        p.relative_to(site.site_dir): p.read_bytes()
+        for p in site.site_dir.rglob("*")
+        if p.is_file() and p.suffix != ".gz"
+    }
+
+
+def test_revision_pages_are_byte_identical_from_the_cache_and_without_it(site: Site) -> None:
+    three_revisions(site)
+    commit(
+        site,
+        "2026-11-16",
+        body=NEW_TEXT + "\nWeekly.\n",
+        revision="D",
+        status="approved",
+        effective_date="2026-12-07",
+    )
+    site.build(strict=True)
+    cold = _site_files(site)
+    cache = GitRepo(site.root).git("rev-parse", "--absolute-git-dir").strip()
+    assert list((Path(cache) / "qms-cache" / "pages").glob("*.json"))  # revisions were cached
+    site.build(strict=True)
+    assert _site_files(site) == cold  # read back from the cache
+    site.options["history_cache"] = False
+    site.build(strict=True)
+    assert _site_files(site) == cold  # rendered afresh, nothing cached
+    assert Path("procedures/qp-001/rev/D/index.html") in cold
