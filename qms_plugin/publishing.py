@@ -15,6 +15,7 @@ so an unchanged revision is never rendered twice.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -45,7 +46,7 @@ from .core.publication import (
     PublishedRevision,
     build_publications,
 )
-from .core.redline import Redline, fields_html, redline, to_html
+from .core.redline import Block, Redline, blocks_of, compare, fields_html, to_html
 from .core.register import page_url
 from .history_adapter import SiteHistory
 from .render import Renderer, long_date
@@ -54,7 +55,7 @@ REVISIONS_FORMAT = "mkdocs-qms/revisions"
 REVISIONS_VERSION = 1
 
 # Bump when what is cached for a blob or a redline changes shape or content.
-ARCHIVE_CACHE_VERSION = 1
+ARCHIVE_CACHE_VERSION = 2
 # Site-root placeholder in cached HTML: links are resolved for the page they end up on.
 ROOT = "qms-root:"
 
@@ -451,10 +452,24 @@ class _ArchiveExtension(Extension):
 
 @dataclass
 class _Version:
-    """A revision's text as a page shows it: front matter and rendered body."""
+    """A revision's text as a page shows it: front matter, rendered body, and the body cut
+    into blocks for redlines."""
 
     data: dict[str, Any]
     html: str
+    blocks: list[Block]
+
+    def cached(self) -> dict[str, Any]:
+        return {
+            "data": self.data,
+            "html": self.html,
+            "blocks": [[b.kind, list(b.words)] for b in self.blocks],
+        }
+
+    @classmethod
+    def from_cache(cls, value: dict[str, Any]) -> _Version:
+        blocks = [Block(kind, tuple(words)) for kind, words in value["blocks"]]
+        return cls(value["data"], value["html"], blocks)
 
 
 class ArchiveWriter:
@@ -562,7 +577,7 @@ class ArchiveWriter:
         self.extension.processor.src_uri = self._then_src_uri(path, doc)
         html = self.md.reset().convert(parsed.body)
         self.rendered += 1
-        return _Version(dict(parsed.data), html)
+        return _Version(dict(parsed.data), html, blocks_of(html))
 
     def write(self, pages: list[ArchivePage]) -> int:
         """Write every page; returns how many.
@@ -584,7 +599,9 @@ class ArchiveWriter:
         for key in wanted:
             cached = self._cached(key)
             if cached is not None:
-                versions[key] = _Version(cached["data"], cached["html"])
+                # An entry of another shape is rendered again.
+                with contextlib.suppress(KeyError, TypeError, ValueError):
+                    versions[key] = _Version.from_cache(cached)
         missing: dict[str, list[str]] = {}
         for key, (blob, _, _) in wanted.items():
             if key not in versions and blob is not None:
@@ -595,7 +612,7 @@ class ArchiveWriter:
                     _, path, doc = wanted[key]
                     rendered = self._render_version(raw, path, doc)
                     versions[key] = rendered
-                    self._store(key, {"data": rendered.data, "html": rendered.html})
+                    self._store(key, rendered.cached())
         for page in pages:
             doc = page.publication.doc
             key = self._version_key(page.blob, page.path, doc)
@@ -618,10 +635,14 @@ class ArchiveWriter:
         cached = self._cached(key)
         if cached is not None:
             return cached["html"], cached["fields"], (cached["counts"][0], cached["counts"][1])
-        result: Redline = redline(
-            before.html, version_.html, before_label, page.label, before.data, version_.data
+        result: Redline = compare(
+            before.blocks, version_.blocks, before_label, page.label, before.data, version_.data
         )
-        value = {"html": to_html(result), "fields": fields_html(result), "counts": result.counts()}
+        value = {
+            "html": to_html(result, compact=True),
+            "fields": fields_html(result),
+            "counts": result.counts(),
+        }
         self._store(key, value)
         return value["html"], value["fields"], result.counts()  # type: ignore[return-value]
 

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import difflib
 import html
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from html.parser import HTMLParser
 
 # Elements whose text forms one block of the redline.
@@ -39,6 +41,8 @@ KEPT, INSERTED, DELETED = "kept", "inserted", "deleted"
 # A changed block is paired with an old block whose words are at least this similar; below it,
 # the old block is shown deleted and the new one inserted (a rewrite, not an edit).
 PAIRING_RATIO = 0.4
+# How many old blocks ahead a changed block's earlier version is looked for.
+PAIRING_WINDOW = 8
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,10 @@ class Block:
     @property
     def key(self) -> tuple[str, tuple[str, ...]]:
         return (self.kind, self.words)
+
+    @cached_property
+    def counts(self) -> Counter[str]:
+        return Counter(self.words)
 
 
 class _BlockReader(HTMLParser):
@@ -217,16 +225,23 @@ def _word_diff(old: Block, new: Block) -> RedlineBlock:
 def _similar(old: Block, new: Block) -> bool:
     if old.kind != new.kind:
         return False
+    total = len(old.words) + len(new.words)
+    # The words the two share bound how similar they can be: most pairs are ruled out without
+    # building a matcher.
+    if 2 * sum((old.counts & new.counts).values()) < PAIRING_RATIO * total:
+        return False
     matcher = difflib.SequenceMatcher(None, old.words, new.words, autojunk=False)
-    return matcher.real_quick_ratio() >= PAIRING_RATIO and matcher.ratio() >= PAIRING_RATIO
+    return matcher.ratio() >= PAIRING_RATIO
 
 
 def _pair(olds: Sequence[Block], news: Sequence[Block]) -> Iterator[RedlineBlock]:
     """A region where blocks were replaced: edits of a block are paired with it, in order;
-    the rest were deleted or inserted."""
+    the rest were deleted or inserted. A new block is looked for among the next few old ones
+    only, so a rewritten document costs in proportion to its length."""
     start = 0
     for new in news:
-        match = next((i for i in range(start, len(olds)) if _similar(olds[i], new)), None)
+        window = range(start, min(len(olds), start + PAIRING_WINDOW))
+        match = next((i for i in window if _similar(olds[i], new)), None)
         if match is None:
             yield _whole(new, INSERTED)
             continue
@@ -306,7 +321,21 @@ def redline(
     new_fields: Mapping[str, object] | None = None,
 ) -> Redline:
     """The redline from one revision's rendered text to another's."""
-    blocks = compare_blocks(blocks_of(old_html), blocks_of(new_html))
+    return compare(
+        blocks_of(old_html), blocks_of(new_html), old_label, new_label, old_fields, new_fields
+    )
+
+
+def compare(
+    old_blocks: Sequence[Block],
+    new_blocks: Sequence[Block],
+    old_label: str,
+    new_label: str,
+    old_fields: Mapping[str, object] | None = None,
+    new_fields: Mapping[str, object] | None = None,
+) -> Redline:
+    """The redline of two revisions already cut into blocks (``blocks_of``)."""
+    blocks = compare_blocks(old_blocks, new_blocks)
     fields = compare_fields(old_fields or {}, new_fields or {})
     return Redline(old_label, new_label, blocks, fields)
 
