@@ -25,7 +25,6 @@ from .core.register import (
     register_json,
 )
 from .core.report import RENDERERS, CheckReport
-from .core.revision import get_scheme
 from .core.scaffold import (
     TYPE_NAMES,
     IdTemplate,
@@ -377,7 +376,7 @@ def new(
         doc_type,
         title or f"New {TYPE_NAMES[doc_type]}",
         owner or (author.name if author else "Document owner"),
-        get_scheme(settings.revision_scheme),
+        settings.scheme(),
         related=[parent] if parent else [],
     )
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 
 from .core.glossary import GLOSSARY_EDITIONS, LINK_MODES
-from .core.revision import SCHEMES
+from .core.revision import SCHEME_NAMES
 from .core.standards import EDITIONS
 
 
@@ -20,7 +20,9 @@ class QmsConfig(base.Config):  # type: ignore[no-untyped-call]
     # Where the controlled documents are and how they are checked.
     procedures_dir = c.Type(str, default="procedures")
     schema = c.Optional(c.Type(str))
-    revision_scheme = c.Choice(tuple(SCHEMES), default="letters")
+    revision_scheme = c.Choice(SCHEME_NAMES, default="letters")
+    revision_pattern = c.Optional(c.Type(str))  # revision_scheme: custom
+    revision_first = c.Optional(c.Type(str))  # revision_scheme: custom
     id_patterns = c.DictOfItems(c.Type(str), default={})
     iso9001_edition = c.Choice(EDITIONS, default="2015")
     review_grace_days = c.Type(int, default=0)

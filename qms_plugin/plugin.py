@@ -507,6 +507,8 @@ def build_settings(config: MkDocsConfig, options: QmsConfig, today: Any) -> Sett
         mount=mount,
         schema=options.schema,
         revision_scheme=options.revision_scheme,
+        revision_pattern=options.revision_pattern,
+        revision_first=options.revision_first,
         id_patterns={**DEFAULT_ID_PATTERNS, **options.id_patterns},
         review_grace_days=options.review_grace_days,
         iso9001_edition=options.iso9001_edition,

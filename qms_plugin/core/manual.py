@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .documents import DEFAULT_ID_PATTERNS, Document, load_documents, parse_document
 from .findings import Finding
-from .revision import get_scheme
+from .revision import RevisionScheme, get_scheme
 from .rules import RuleContext, days_overdue, run_rules
 from .schema import DocumentSchema, SchemaError
 from .standards import iso9001_clauses
@@ -31,6 +31,8 @@ class Settings:
     mount: str = "procedures"
     schema: str | None = None
     revision_scheme: str = "letters"
+    revision_pattern: str | None = None  # revision_scheme: custom
+    revision_first: str | None = None
     id_patterns: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_ID_PATTERNS))
     review_grace_days: int = 0
     iso9001_edition: str = "2015"
@@ -39,6 +41,10 @@ class Settings:
     @property
     def folder(self) -> Path:
         return (self.root / self.procedures_dir).resolve()
+
+    def scheme(self) -> RevisionScheme:
+        """The configured revision scheme; ValueError if it cannot be used."""
+        return get_scheme(self.revision_scheme, self.revision_pattern, self.revision_first)
 
 
 # What a reader must know about a document before using it, most severe first.
@@ -85,7 +91,7 @@ class DocumentSet:
         try:
             schema_path = (settings.root / settings.schema) if settings.schema else None
             schema = DocumentSchema.load(schema_path)
-            scheme = get_scheme(settings.revision_scheme)
+            scheme = settings.scheme()
             clauses = iso9001_clauses(settings.iso9001_edition)
         except (SchemaError, ValueError) as exc:
             raise SettingsError(str(exc)) from None
