@@ -1,0 +1,490 @@
+"""The ``qms`` command: the same checks and registers as the site, from the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from .core.changes import SHALLOW_MESSAGE, Comparison, compare, working_tree_author
+from .core.documents import DEFAULT_ID_PATTERNS, DOCUMENT_TYPES
+from .core.git import GitError, Repository, find_repository
+from .core.history import ids_ever_used
+from .core.manual import DocumentSet, SettingsError
+from .core.redline import Redline, fields_html, redline, to_html, to_markdown, to_text
+from .core.register import (
+    as_of_csv,
+    as_of_entries,
+    as_of_json,
+    master_list,
+    register_csv,
+    register_json,
+)
+from .core.report import RENDERERS, CheckReport
+from .core.scaffold import (
+    TYPE_NAMES,
+    IdTemplate,
+    ScaffoldError,
+    file_name,
+    first_draft,
+    folder_for,
+    next_free_id,
+    parent_numbers,
+)
+from .core.today import TodayError, resolve_today
+from .publishing import SitePublishing
+
+
+class QmsError(click.ClickException):
+    """A problem with the configuration or the repository: exit code 2, like a usage error.
+
+    Exit code 1 is kept for findings, so CI can tell "the change breaks document control" from
+    "the check could not run".
+    """
+
+    exit_code = 2
+
+
+def _load(config_file: str) -> DocumentSet:
+    """Read mkdocs.yml, the qms plugin's options in it, and every controlled document."""
+    return _load_site(config_file)[0]
+
+
+def _load_site(config_file: str) -> tuple[DocumentSet, Any, Any]:
+    """The controlled documents, the qms plugin's options and MkDocs' configuration."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    from .plugin import QmsPlugin, build_settings, date_option
+
+    if not Path(config_file).is_file():
+        raise QmsError(
+            f"{config_file} not found; run qms in the folder that holds mkdocs.yml, or pass "
+            "--config-file"
+        )
+    try:
+        config = load_config(config_file)
+    except ConfigurationError as exc:
+        raise QmsError(f"{config_file}: {exc}") from None
+    plugin = config.plugins.get("qms")
+    if not isinstance(plugin, QmsPlugin):
+        raise QmsError(
+            f"{config_file} does not enable the qms plugin; add '- qms' under 'plugins:'"
+        )
+    try:
+        settings = build_settings(
+            config, plugin.config, resolve_today(date_option(plugin.config.today))
+        )
+        return DocumentSet.load(settings), plugin.config, config
+    except (SettingsError, TodayError) as exc:
+        raise QmsError(str(exc)) from None
+
+
+config_option = click.option(
+    "-f",
+    "--config-file",
+    default="mkdocs.yml",
+    show_default=True,
+    help="The site's MkDocs configuration, with the qms plugin's options.",
+)
+
+
+@click.group()
+@click.version_option(package_name="mkdocs-qms")
+def main() -> None:
+    """Document control for a quality manual kept as Markdown in Git."""
+
+
+@main.command()
+@config_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    default="csv",
+    show_default=True,
+    help="Output format; the same data as qms/register.csv and register.json in the site.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="YYYY-MM-DD",
+    default=None,
+    help="The manual on that day instead: each document's revision in force then (and the "
+    "documents withdrawn by then), as the site's 'Manual on a date' page shows it.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+def register(config_file: str, fmt: str, as_of: str | None, output: str | None) -> None:
+    """Print the master document list: each document's revision in force today."""
+    docset, options, config = _load_site(config_file)
+    publishing = _publishing(docset, options, config)
+    if as_of is not None:
+        try:
+            day = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise click.BadParameter(
+                f"{as_of!r} is not a date; write it as YYYY-MM-DD", param_hint="--as-of"
+            ) from None
+        rows = as_of_entries(publishing.publications.all(), day, publishing.revision_url)
+        text = as_of_json(rows, day) if fmt == "json" else as_of_csv(rows)
+    else:
+        entries = master_list(
+            docset,
+            publications=publishing.publications,
+            displayed=publishing.displayed_document,
+        )
+        text = register_json(entries) if fmt == "json" else register_csv(entries)
+    if output:
+        Path(output).write_bytes(text.encode("utf-8"))
+    else:
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.flush()
+
+
+def _publishing(docset: DocumentSet, options: Any, config: Any) -> SitePublishing:
+    """The controlled state as the site publishes it: from Git when history is on."""
+    from .history_adapter import SiteHistory
+
+    site_history = None
+    if options.history:
+        try:
+            site_history = SiteHistory.load(docset, options, config.repo_url)
+        except GitError as exc:
+            raise QmsError(str(exc)) from None
+    return SitePublishing.build(docset, site_history, options)
+
+
+@main.command()
+@config_option
+@click.argument("doc_id", metavar="DOC_ID")
+@click.argument("old", metavar="[FROM]", required=False)
+@click.argument("new", metavar="[TO]", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "html", "markdown"]),
+    default="text",
+    show_default=True,
+    help="text: for a terminal ([-deleted-] {+inserted+}); html: the redline of the site's "
+    "revision pages; markdown: for a pull-request comment.",
+)
+@click.option("--full", is_flag=True, help="Show every block, not only the changed ones.")
+def diff(
+    config_file: str, doc_id: str, old: str | None, new: str | None, fmt: str, full: bool
+) -> None:
+    """Show what changed in a document between two revisions, word by word.
+
+    FROM and TO are revisions (C, D ...) as recorded in Git, or 'working' for the file as it is
+    in the working tree. By default TO is the newest revision (a revision in review counts) and
+    FROM the approved revision before it.
+    """
+    from .publishing import text_renderer
+
+    docset, options, config = _load_site(config_file)
+    doc = docset.by_id.get(doc_id)
+    if doc is None:
+        raise QmsError(f"no controlled document has the ID {doc_id}; see 'qms register'")
+    if not options.history:
+        raise QmsError("qms diff reads earlier revisions from Git; the site has 'history: false'")
+    publishing = _publishing(docset, options, config)
+    try:
+        versions = publishing.versions(doc)
+    except GitError as exc:
+        raise QmsError(str(exc)) from None
+    labels = [label for label, _ in versions]
+    if not versions:
+        raise QmsError(f"{doc_id} has no committed revision yet: commit it first")
+    new = new or labels[-1]
+    if new not in labels:
+        raise click.BadParameter(
+            f"{doc_id} has no revision {new!r}; it has {', '.join(labels)}", param_hint="TO"
+        )
+    if old is None:
+        before = [label for label in labels[: labels.index(new)] if label != "working"]
+        if not before:
+            raise QmsError(f"{doc_id} revision {new} is its first: there is nothing to compare")
+        old = before[-1]
+    if old not in labels:
+        raise click.BadParameter(
+            f"{doc_id} has no revision {old!r}; it has {', '.join(labels)}", param_hint="FROM"
+        )
+    found = dict(versions)
+    render = text_renderer(config)
+    old_doc, new_doc = found[old], found[new]
+    result = redline(
+        render(old_doc.body),
+        render(new_doc.body),
+        old,
+        new,
+        old_doc.data,
+        new_doc.data,
+    )
+    if fmt == "html":
+        text = fields_html(result) + "\n" + to_html(result, compact=not full) + "\n"
+    elif fmt == "markdown":
+        text = to_markdown(result, compact=not full)
+    else:
+        text = to_text(result, compact=not full)
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.flush()
+
+
+@main.command()
+@config_option
+@click.option(
+    "--base",
+    metavar="REF",
+    default=None,
+    help="Also check the change from REF (the branch a pull request targets, such as "
+    "origin/main) to the working tree: revisions, statuses, IDs, deletions and approvals.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(RENDERERS)),
+    default="text",
+    show_default=True,
+    help="text: one line per problem; json: for tools; markdown: for a pull-request comment, "
+    "with the changed documents and their impact.",
+)
+def check(config_file: str, base: str | None, fmt: str) -> None:
+    """Check every controlled document, and with --base the change against REF.
+
+    Exit code 0: no problems; 1: problems found; 2: the check could not run.
+    """
+    from .glossary import terminology_findings
+
+    docset, options, config = _load_site(config_file)
+    terms = terminology_findings(options, docset.settings.root, docset.documents)
+    docset.findings = sorted(
+        docset.findings + terms, key=lambda f: (f.path, f.line or 0, f.rule, f.message)
+    )
+    comparison = None
+    if base is not None:
+        settings = docset.settings
+        try:
+            Repository.discover(settings.root)
+        except GitError:
+            raise QmsError(
+                f"{settings.root} is not inside a Git repository, so there is no {base} to "
+                "compare with: run 'qms check --base' in a clone of the manual's repository, or "
+                "leave out --base"
+            ) from None
+        try:
+            repo = find_repository(settings.root, settings.folder)
+            comparison = compare(repo, docset, base, options.editorial_trailer)
+        except GitError as exc:
+            raise QmsError(str(exc)) from None
+    report = CheckReport(docset, comparison)
+    if comparison is not None and fmt == "markdown":
+        report.redlines = _change_redlines(comparison, config)
+    sys.stdout.buffer.write(RENDERERS[fmt](report).encode("utf-8"))
+    sys.stdout.flush()
+    sys.exit(0 if report.passed else 1)
+
+
+def _change_redlines(comparison: Comparison, config: Any) -> dict[str, Redline]:
+    """What changed in the text of each changed document, rendered as the site renders it."""
+    from .publishing import text_renderer
+
+    render = text_renderer(config)
+    redlines = {}
+    for change in comparison.changes:
+        old, new = change.old, change.new
+        if old is None or new is None:
+            continue
+        redlines[change.path] = redline(
+            render(old.body),
+            render(new.body),
+            old.revision or "—",
+            new.revision or "—",
+            old.data,
+            new.data,
+        )
+    return redlines
+
+
+@main.command()
+@config_option
+@click.argument("doc_type", metavar="TYPE", type=click.Choice(DOCUMENT_TYPES))
+@click.option("--title", default=None, help="The document's title (default: 'New TYPE').")
+@click.option("--owner", default=None, help="Who owns the content (default: your Git name).")
+@click.option("--id", "doc_id", default=None, help="Use this ID instead of the next free one.")
+@click.option(
+    "--parent",
+    default=None,
+    metavar="DOC_ID",
+    help="The procedure a work instruction or form is numbered under, such as QP-075.",
+)
+def new(
+    config_file: str,
+    doc_type: str,
+    title: str | None,
+    owner: str | None,
+    doc_id: str | None,
+    parent: str | None,
+) -> None:
+    """Create a draft document of TYPE with the next free ID, and print its path.
+
+    The ID is one above the highest of its type ever used, in the documents and in the Git
+    history (IDs of deleted documents are never reused). Exit code 1 if the ID is taken.
+    """
+    docset = _load(config_file)
+    settings = docset.settings
+    repo = _repository_or_none(docset)
+    used = {
+        **_ids_in_history(repo, docset),
+        **{d.doc_id: d.path for d in docset.documents if d.doc_id},
+    }
+    pattern = settings.id_patterns.get(doc_type, DEFAULT_ID_PATTERNS[doc_type])
+    if parent is not None and parent not in docset.by_id:
+        raise click.BadParameter(f"no document has the ID {parent}", param_hint="--parent")
+    try:
+        if doc_id is None:
+            template = IdTemplate.parse(pattern)
+            doc_id = next_free_id(template, used, parent_numbers(template, parent, doc_type))
+    except ScaffoldError as exc:
+        raise click.UsageError(str(exc)) from None
+    if not re.fullmatch(pattern, doc_id):
+        raise click.BadParameter(
+            f"{doc_id} does not fit the pattern for a {doc_type} ({pattern})", param_hint="--id"
+        )
+    if doc_id in used:
+        where = "is used by" if doc_id in docset.by_id else "was used before by"
+        _refuse(
+            f"{doc_id} {where} {used[doc_id]}; IDs are never reused: leave out --id to get "
+            "the next free one"
+        )
+    root = settings.root.resolve()
+    folder = folder_for(doc_type, docset.documents, settings.folder.relative_to(root).as_posix())
+    target = root / folder / file_name(doc_id, docset.documents)
+    if target.exists():
+        _refuse(f"{target} already exists; choose another --id")
+    author = working_tree_author(repo) if repo is not None else None
+    text = first_draft(
+        doc_id,
+        doc_type,
+        title or f"New {TYPE_NAMES[doc_type]}",
+        owner or (author.name if author else "Document owner"),
+        settings.scheme(),
+        related=[parent] if parent else [],
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(text.encode("utf-8"))
+    click.echo(target.relative_to(root).as_posix())
+
+
+def _refuse(message: str) -> NoReturn:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+def _repository_or_none(docset: DocumentSet) -> Repository | None:
+    """The manual's Git repository with at least one commit, or None outside Git."""
+    settings = docset.settings
+    try:
+        repo = find_repository(settings.root, settings.folder)
+    except GitError:
+        return None
+    return repo if repo.head() is not None else None
+
+
+def _ids_in_history(repo: Repository | None, docset: DocumentSet) -> dict[str, str]:
+    """Every doc_id the procedures folder's history has seen (none outside Git)."""
+    if repo is None:
+        return {}
+    try:
+        if repo.is_shallow():
+            raise QmsError(SHALLOW_MESSAGE)
+        folder = docset.settings.folder.relative_to(repo.root).as_posix()
+        return ids_ever_used(repo, "HEAD", "" if folder == "." else folder)
+    except GitError as exc:
+        raise QmsError(str(exc)) from None
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print qms/history.json's format.")
+def history(paths: tuple[str, ...], config_file: str, as_json: bool) -> None:
+    """Print the revision history of Markdown files tracked by Git.
+
+    With no PATH, every controlled document; a PATH may be any tracked Markdown file, with or
+    without front matter. Read from the first-parent history of the checked-out branch.
+    """
+    from .core.audit import HistoryOptions, history_json
+    from .core.git import GitError, Repository, find_repository
+    from .core.history import load_history
+    from .core.register import page_url
+    from .history_adapter import history_options, repo_relative
+
+    try:
+        docset = None
+        options = HistoryOptions()
+        if not paths or Path(config_file).is_file():
+            docset, plugin_options, config = _load_site(config_file)
+            settings = docset.settings
+            repo = find_repository(settings.root, settings.folder)
+            # The same options as the site's export, repository links included.
+            options = history_options(plugin_options, config.repo_url)
+        else:
+            repo = Repository.discover(Path.cwd())
+        wanted: list[tuple[str, str | None]] = []
+        if paths:
+            urls = {}
+            if docset is not None:
+                urls = {
+                    repo_relative(repo, docset.settings.root / d.path): page_url(
+                        d.src_uri, docset.settings.use_directory_urls
+                    )
+                    for d in docset.documents
+                }
+            for path in paths:
+                rel = repo_relative(repo, Path(path))
+                wanted.append((rel, urls.get(rel)))
+        else:
+            assert docset is not None
+            for doc in docset.documents:
+                rel = repo_relative(repo, docset.settings.root / doc.path)
+                wanted.append((rel, page_url(doc.src_uri, docset.settings.use_directory_urls)))
+        scope = tuple(dict.fromkeys(rel for rel, _ in wanted)) or ("",)
+        record = load_history(repo, scope=scope)
+    except GitError as exc:
+        raise click.ClickException(str(exc)) from None
+    records = []
+    for rel, url in wanted:
+        found = record.get(rel)
+        if found is None:
+            raise click.ClickException(
+                f"{rel} has no committed history: it is not a Markdown file tracked by Git "
+                "(commit it first, or check the path)"
+            )
+        records.append((found, url))
+    if as_json:
+        sys.stdout.buffer.write(history_json(record, records, options).encode("utf-8"))
+        sys.stdout.flush()
+        return
+    for found, _ in records:
+        click.echo(f"{found.path}")
+        for revision in reversed(found.revisions()):
+            for change in reversed(revision.changes):
+                commit = change.commit
+                ref = f" {commit.change_ref}" if commit.change_ref else ""
+                approvers = ", ".join(p.name for p in revision.approvers(options.approval_trailers))
+                approval = f"  approved by {approvers}" if approvers else ""
+                click.echo(
+                    f"  {revision.revision or '-':>6}  {commit.committer_date[:10]}  "
+                    f"{commit.short}{ref}  {commit.subject}  ({commit.author.name})"
+                    + (approval if change is revision.last else "")
+                )
+        click.echo("")

@@ -1,0 +1,156 @@
+"""The whole controlled manual: settings, all documents, and every finding about them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from .documents import DEFAULT_ID_PATTERNS, Document, load_documents, parse_document
+from .findings import Finding
+from .revision import RevisionScheme, get_scheme
+from .rules import RuleContext, days_overdue, run_rules
+from .schema import DocumentSchema, SchemaError
+from .standards import iso9001_clauses
+
+
+class SettingsError(ValueError):
+    """A setting cannot be used; the message says which and what to do."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the domain needs to know, whoever calls it (plugin, CLI, tests)."""
+
+    root: Path
+    today: dt.date
+    procedures_dir: str = "procedures"
+    mount: str = "procedures"
+    schema: str | None = None
+    revision_scheme: str = "letters"
+    revision_pattern: str | None = None  # revision_scheme: custom
+    revision_first: str | None = None
+    id_patterns: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_ID_PATTERNS))
+    review_grace_days: int = 0
+    iso9001_edition: str = "2015"
+    use_directory_urls: bool = True
+
+    @property
+    def folder(self) -> Path:
+        return (self.root / self.procedures_dir).resolve()
+
+    def scheme(self) -> RevisionScheme:
+        """The configured revision scheme; ValueError if it cannot be used."""
+        return get_scheme(self.revision_scheme, self.revision_pattern, self.revision_first)
+
+
+# What a reader must know about a document before using it, most severe first.
+STATES = ("invalid", "draft", "in_review", "pending", "superseded", "obsolete", "current")
+
+
+def state_of(doc: Document, today: dt.date) -> str:
+    """The document's state for a reader on ``today``.
+
+    ``pending`` is an approved revision whose effective date is still ahead; ``invalid`` a file
+    whose metadata could not be read well enough to say.
+    """
+    if doc.doc_id is None or doc.status is None:
+        return "invalid"
+    if doc.status in ("draft", "in_review", "superseded", "obsolete"):
+        return doc.status
+    if doc.effective_date is None:
+        return "invalid"
+    return "pending" if doc.effective_date > today else "current"
+
+
+@dataclass
+class DocumentSet:
+    """All controlled documents with their findings, loaded once per build."""
+
+    settings: Settings
+    documents: list[Document]
+    findings: list[Finding]
+    schema: DocumentSchema | None = None  # to read earlier versions of the documents the same way
+
+    @classmethod
+    def load(cls, settings: Settings) -> DocumentSet:
+        """Read, validate and check every document below the settings' procedures folder.
+
+        Raises SettingsError for a configuration that cannot work (missing folder, bad schema,
+        unknown revision scheme, bad ID pattern).
+        """
+        folder = settings.folder
+        if not folder.is_dir():
+            raise SettingsError(
+                f"the procedures folder {folder} does not exist; create it or set the plugin's "
+                "'procedures_dir' option in mkdocs.yml"
+            )
+        try:
+            schema_path = (settings.root / settings.schema) if settings.schema else None
+            schema = DocumentSchema.load(schema_path)
+            scheme = settings.scheme()
+            clauses = iso9001_clauses(settings.iso9001_edition)
+        except (SchemaError, ValueError) as exc:
+            raise SettingsError(str(exc)) from None
+        for doc_type, pattern in settings.id_patterns.items():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise SettingsError(
+                    f"id_patterns: the pattern for {doc_type} ({pattern!r}) is not a valid "
+                    f"regular expression: {exc}"
+                ) from None
+        documents = load_documents(folder, settings.root.resolve(), settings.mount, schema)
+        context = RuleContext(
+            today=settings.today,
+            id_patterns=settings.id_patterns,
+            clauses=clauses,
+            revision_scheme=scheme,
+            review_grace_days=settings.review_grace_days,
+        )
+        own = [finding for doc in documents for finding in doc.findings]
+        findings = sorted(
+            own + run_rules(documents, context),
+            key=lambda f: (f.path, f.line or 0, f.rule, f.message),
+        )
+        return cls(settings, documents, findings, schema)
+
+    @cached_property
+    def by_id(self) -> dict[str, Document]:
+        """Documents by ID; with duplicates, the first in file order (the rule reports the rest)."""
+        index: dict[str, Document] = {}
+        for doc in self.documents:
+            if doc.doc_id:
+                index.setdefault(doc.doc_id, doc)
+        return index
+
+    @cached_property
+    def by_src_uri(self) -> dict[str, Document]:
+        return {doc.src_uri: doc for doc in self.documents}
+
+    @cached_property
+    def _findings_by_path(self) -> dict[str, list[Finding]]:
+        index: dict[str, list[Finding]] = {}
+        for finding in self.findings:
+            index.setdefault(finding.path, []).append(finding)
+        return index
+
+    def findings_for(self, doc: Document) -> list[Finding]:
+        """This document's findings, in line order."""
+        return self._findings_by_path.get(doc.path, [])
+
+    def state(self, doc: Document) -> str:
+        return state_of(doc, self.settings.today)
+
+    def parse_version(self, raw: bytes, doc: Document) -> Document | None:
+        """Another version of ``doc`` (from a Git blob), read as its file is read."""
+        schema = self.schema or DocumentSchema.load(None)
+        version = parse_document(raw, doc.path, doc.src_uri, schema, schema.text_fields())
+        return version
+
+    def review_overdue(self, doc: Document) -> bool:
+        late = days_overdue(doc, self.settings.today)
+        return late is not None and late > self.settings.review_grace_days

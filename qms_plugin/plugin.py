@@ -1,0 +1,604 @@
+"""The MkDocs adapter: wires MkDocs events to the domain in ``core`` and the HTML in ``render``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import escape
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.pages import Page
+from mkdocs.utils import dirname_to_title, get_relative_url, write_file
+from mkdocs.utils.templates import TemplateContext
+
+from .config import QmsConfig
+from .core.documents import DEFAULT_ID_PATTERNS, DOCUMENT_TYPES, Document
+from .core.git import GitError
+from .core.manual import DocumentSet, Settings, SettingsError
+from .core.publication import earliest_day, in_force_on
+from .core.register import RegisterEntry, master_list, register_csv, register_json
+from .core.today import TodayError, resolve_today
+from .glossary import SiteGlossary, TermLinksHidden
+from .history_adapter import SiteHistory
+from .publishing import ArchiveWriter, SitePublishing
+from .render import Renderer, make_environment, material_tooltips
+
+log = get_plugin_logger(__name__)
+
+ASSETS = Path(__file__).parent / "assets"
+ASSET_URIS = {"assets/qms/qms.css": ASSETS / "qms.css", "assets/qms/qms.js": ASSETS / "qms.js"}
+
+# Front-matter keys MkDocs and Material act on; the rest stays under page.meta["qms"] so that our
+# `status` is not mistaken for Material's navigation status icons.
+PASSTHROUGH_META = ("description", "tags", "hide", "search", "template")
+
+CHANGELOG_INTRO = (
+    "Every approved change to a controlled document, newest first, as recorded in Git. "
+    "Filter by document, by date or by words; each change links to its pull request or commit."
+)
+
+# Plugins whose on_page_context only reads the page, to index it for search.
+SEARCH_PLUGIN_MODULES = ("mkdocs.contrib.search", "material.plugins.search")
+
+# Material's repository widget calls these hosts' public APIs from every reader's browser.
+PUBLIC_CODE_HOSTS = ("github.com", "www.github.com", "gitlab.com", "www.gitlab.com")
+
+AS_OF_INTRO = (
+    "Which revision of each controlled document was in force on a given day, as recorded in Git. "
+    "Choose a date; each revision links to its own read-only page."
+)
+
+REGISTER_INTRO = (
+    "Every controlled document published from the approved branch, with its revision in force. "
+    "Sort by clicking a column heading; filter by type, status or words."
+)
+
+
+class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
+    """Document control for procedures kept as Markdown in Git."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.docset: DocumentSet | None = None
+        self.renderer: Renderer | None = None
+        self.files: Files | None = None
+        self.site_history: SiteHistory | None = None
+        self.publishing: SitePublishing | None = None
+        self.glossary: SiteGlossary | None = None
+        self.serving = False
+        self.held = HeldBack()
+        self.term_links = TermLinksHidden()
+        self.hide_links_ok: bool | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Uncommitted documents are normal while editing under `mkdocs serve`; in a build they
+        # are a finding.
+        self.serving = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        # `mkdocs serve` reuses this object for every rebuild: start each build afresh.
+        self.docset = self.renderer = self.files = self.site_history = None
+        self.publishing = self.glossary = None
+        self.held = HeldBack()
+        self.term_links = TermLinksHidden()
+        self.hide_links_ok = None
+        if not self.config.enabled:
+            return config
+        try:
+            today = resolve_today(date_option(self.config.today))
+        except TodayError as exc:
+            raise PluginError(f"qms: {exc}") from None
+        self.settings = build_settings(config, self.config, today)
+        self.env = make_environment(config.theme.dirs, html_tooltips=material_tooltips(config))
+        self.glossary = SiteGlossary.setup(config, self.config, self.settings.root, self.env)
+        config.extra_css.append("assets/qms/qms.css")
+        config.extra_javascript.append("assets/qms/qms.js")
+        if (
+            self.config.offline_check
+            and config.theme.name == "material"
+            and config.theme.get("font", True)
+        ):
+            log.warning(
+                "theme.font makes every page load fonts from Google's servers, which an intranet "
+                "site must not do; set 'font: false' under 'theme:' in mkdocs.yml (or set the "
+                "qms plugin's 'offline_check: false' if that is intended)"
+            )
+        if (
+            self.config.offline_check
+            and config.theme.name == "material"
+            and urlsplit(config.repo_url or "").hostname in PUBLIC_CODE_HOSTS
+        ):
+            log.warning(
+                "repo_url makes every page ask the code host's public API for the repository's "
+                "stars and version, which an intranet site must not do; give the repository to "
+                "the qms plugin as 'history_repo_url' instead (pull-request links keep "
+                "working), or set the qms plugin's 'offline_check: false' if that is intended"
+            )
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if not self.config.enabled:
+            return files
+        try:
+            docset = DocumentSet.load(self.settings)
+        except SettingsError as exc:
+            raise PluginError(f"qms: {exc}") from None
+        for finding in docset.findings:
+            log.warning(str(finding))
+        if self.glossary is not None:
+            for finding in self.glossary.load(docset.documents):
+                log.warning(str(finding))
+            files.append(self.glossary.page_file(config))
+        if self.config.history:
+            self.site_history = self._load_history(docset, config)
+        self.publishing = SitePublishing.build(
+            docset, self.site_history, self.config, serving=self.serving
+        )
+        self._add_controlled_files(files, config, docset)
+        pages = [(self.config.register_page, self.config.register_title, REGISTER_INTRO)]
+        if self.site_history is not None:
+            pages.append((self.config.changelog_page, self.config.changelog_title, CHANGELOG_INTRO))
+            pages.append((self.config.as_of_page, self.config.as_of_title, AS_OF_INTRO))
+        for uri, title, intro in pages:
+            content = f"---\nhide:\n  - toc\n---\n# {title}\n\n{intro}\n"
+            files.append(File.generated(config, uri, content=content))
+        for uri, path in ASSET_URIS.items():
+            files.append(File.generated(config, uri, abs_src_path=str(path)))
+        self.docset, self.files = docset, files
+        self.renderer = Renderer(self.env, docset, self.config.print_notice)
+        return files
+
+    def _load_history(self, docset: DocumentSet, config: MkDocsConfig) -> SiteHistory:
+        try:
+            site_history = SiteHistory.load(docset, self.config, config.repo_url)
+        except GitError as exc:
+            raise PluginError(f"qms: {exc}") from None
+        for finding in site_history.findings():
+            log.warning(str(finding))
+        for finding in site_history.uncommitted_findings():
+            if self.serving:
+                log.info(str(finding))
+            else:
+                log.warning(str(finding))
+        return site_history
+
+    def _add_controlled_files(
+        self, files: Files, config: MkDocsConfig, docset: DocumentSet
+    ) -> None:
+        """Mount the procedures folder (documents, section pages, attachments) into the site."""
+        folder = self.settings.folder
+        mount = self.settings.mount
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder)
+            if not path.is_file() or any(part.startswith(".") for part in rel.parts):
+                continue
+            uri = f"{mount}/{rel.as_posix()}"
+            if files.get_file_from_path(uri) is not None:
+                continue  # the folder is inside docs_dir: MkDocs found it already
+            doc = docset.by_src_uri.get(uri)
+            if doc is not None and any(f.rule == "encoding" for f in doc.findings):
+                # MkDocs would stop on the undecodable bytes; hand it the text we recovered.
+                files.append(File.generated(config, uri, content=doc.body))
+            else:
+                files.append(File.generated(config, uri, abs_src_path=str(path)))
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
+        if not self.config.enabled or self.docset is None:
+            return nav
+        prefix = f"{self.settings.mount}/"
+        if not any(page.file.src_uri.startswith(prefix) for page in nav.pages):
+            # An explicit `nav:` that leaves the controlled documents out: add them as a section.
+            _append_section(nav, files, config, prefix)
+        controlled = None
+        for item in nav.items:
+            if isinstance(item, Section) and _all_under(item, prefix):
+                if self.config.section_title:
+                    item.title = escape(self.config.section_title)
+                _order_by_hierarchy(item, self.docset)
+                controlled = controlled or item
+        if self.publishing is not None and self.config.withdrawn_in_nav != "keep":
+            self._set_withdrawn_aside(nav, controlled)
+        _relink(nav)
+        return nav
+
+    def _set_withdrawn_aside(self, nav: Navigation, controlled: Section | None) -> None:
+        """Withdrawn documents leave their folders' sections: into a section of their own at
+        the end of the controlled documents (or the navigation), or out of it altogether."""
+        publishing = self.publishing
+        assert publishing is not None
+
+        def withdrawn(item: Any) -> bool:
+            doc = self._document(item) if isinstance(item, Page) else None
+            return doc is not None and publishing.is_withdrawn(doc)
+
+        moved = _remove_pages(nav.items, withdrawn)
+        if not moved or self.config.withdrawn_in_nav == "hide":
+            return
+        section = Section(escape(self.config.withdrawn_section_title), list[Any](moved))
+        for page in moved:
+            page.parent = section
+        if controlled is not None:
+            section.parent = controlled
+            controlled.children.append(section)
+        else:
+            nav.items.append(section)
+
+    # Runs before other plugins' markdown handlers: it replaces the markdown MkDocs read with the
+    # body from our own parse (MkDocs keeps a broken front matter in the text), and they should
+    # see that body.
+    @event_priority(100)
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        doc = self._document(page)
+        if self.glossary is not None:
+            self.glossary.start_page(page, doc.data if doc else page.meta, markdown)
+        if doc is None:
+            return markdown
+        shown = self.publishing.displayed_document(doc) if self.publishing else doc
+        meta: dict[str, Any] = {k: v for k, v in shown.data.items() if k in PASSTHROUGH_META}
+        # Material prints page titles without escaping; ours come from authors' text.
+        title = f"{doc.doc_id} {shown.title}" if doc.doc_id else shown.title
+        if self.publishing is not None and self.publishing.is_withdrawn(doc):
+            title += f" ({self.publishing.state(doc)})"
+            if self.config.withdrawn_search == "exclude":
+                meta["search"] = {"exclude": True}
+            elif self.config.withdrawn_search == "demote":
+                meta["search"] = {**dict(meta.get("search") or {}), "boost": 0.1}
+        meta["title"] = escape(title)
+        meta["qms"] = dict(shown.data)
+        page.meta = meta
+        return shown.body
+
+    def on_page_content(
+        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        if self.glossary is not None:
+            for finding in self.glossary.end_page(page):
+                log.warning(str(finding))
+        if self.renderer is None or self.docset is None:
+            return html
+        uri = page.file.src_uri
+        if uri == _uri(self.config.register_page):
+            entries = self._master_list()
+            table = self.renderer.master_list(
+                entries, href=lambda url: get_relative_url(url, page.url)
+            )
+            return html + self.held.hold(uri, table)
+        history = self.site_history
+        if history is not None and uri == _uri(self.config.changelog_page):
+            exports = f"{self.config.exports_dir}/history.json"
+            log_html = history.change_log_html(
+                self.env, self._href_from(page), get_relative_url(exports, page.url)
+            )
+            return html + self.held.hold(uri, log_html)
+        publishing = self.publishing
+        if publishing is not None and uri == _uri(self.config.as_of_page):
+            return html + self.held.hold(uri, self._as_of_html(page))
+        doc = self._document(page)
+        if doc is None:
+            return html
+        register = self.files.get_file_from_path(self.config.register_page) if self.files else None
+        register_href = get_relative_url(register.url, page.url) if register else ""
+        shown, notice, publication = doc, None, None
+        if publishing is not None:
+            shown = publishing.displayed_document(doc)
+            notice = publishing.notice(doc, lambda url: get_relative_url(url, page.url))
+            publication = publishing.publication(doc)
+        block = self.renderer.control_block(
+            shown,
+            self._href_from(page),
+            register_href,
+            state=notice.state if notice else None,
+            notice=notice,
+            problems_of=doc,
+            withdrawal=publication.withdrawal if publication else None,
+        )
+        html = self.held.hold_marked(uri, block) + html
+        if history is not None:
+            revision_href = None
+            if publishing is not None:
+
+                def revision_href(label: str) -> str | None:
+                    return publishing.revision_href(doc, label, page.url)
+
+            html += self.held.hold(
+                uri, history.page_html(self.env, doc, publication, revision_href)
+            )
+        if publishing is not None and publishing.is_withdrawn(doc):
+            label = "Superseded" if publishing.state(doc) == "superseded" else "Withdrawn"
+            mark = f"{label} — for reference only"
+            html = f'<div class="qms-watermark" aria-hidden="true">{escape(mark)}</div>\n{html}'
+        return html
+
+    # Runs before the search plugins (priority 0) index the page.
+    @event_priority(50)
+    def _hide_term_links(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext | None:
+        if self.glossary is not None and self._only_search_indexes_between(config):
+            self.term_links.hide(page)
+        return context
+
+    # Runs after the search plugins have indexed the page. What was held back (revision history,
+    # change log, master list, the control block's fields, "Used in") repeats what other pages
+    # say or has its own filter; kept out of the index, it neither crowds search results nor
+    # costs the indexer a parse of every row.
+    @event_priority(-100)
+    def _restore_held_back(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext | None:
+        self.term_links.show(page)
+        page.content = self.held.restore(page.file.src_uri, page.content or "")
+        if self.glossary is not None and page is self.glossary.glossary_page:
+            self.glossary.fill_used_in()
+        return context
+
+    on_page_context = CombinedEvent(_hide_term_links, _restore_held_back)
+
+    def _only_search_indexes_between(self, config: MkDocsConfig) -> bool:
+        """Whether every ``on_page_context`` handler that runs between ours is a search plugin's
+        (which reads the page and changes nothing), so that term links can be hidden from it."""
+        if self.hide_links_ok is None:
+            handlers = config.plugins.events["page_context"]
+            mine = [i for i, h in enumerate(handlers) if getattr(h, "__self__", None) is self]
+            between = handlers[min(mine) + 1 : max(mine)] if mine else []
+            self.hide_links_ok = all(
+                type(getattr(h, "__self__", None)).__module__.startswith(SEARCH_PLUGIN_MODULES)
+                for h in between
+            )
+        return self.hide_links_ok
+
+    def on_env(
+        self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
+    ) -> jinja2.Environment | None:
+        # Every page is converted by now: the glossary knows which terms no page used.
+        if self.glossary is not None:
+            for finding in self.glossary.unused():
+                log.info(str(finding))  # information, not a problem: never fails --strict
+        return env
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.docset is None:
+            return
+        entries = self._master_list()
+        out = Path(config.site_dir) / self.config.exports_dir
+        write_file(register_json(entries).encode("utf-8"), str(out / "register.json"))
+        write_file(register_csv(entries).encode("utf-8"), str(out / "register.csv"))
+        if self.site_history is not None:
+            export = self.site_history.export(self._url_for)
+            write_file(export.encode("utf-8"), str(out / "history.json"))
+        if self.publishing is not None and self.renderer is not None and self.files is not None:
+            revisions = self.publishing.revisions_json(self._url_for)
+            write_file(revisions.encode("utf-8"), str(out / "revisions.json"))
+            writer = ArchiveWriter(
+                config, self.files, self.env, self.publishing, self.renderer, self._url_for
+            )
+            writer.write(self.publishing.archive_pages())
+
+    def on_serve(
+        self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer | None:
+        if self.config.enabled:
+            server.watch(str(self.settings.folder))
+            if self.config.schema:
+                server.watch(str(self.settings.root / self.config.schema))
+            if self.config.glossary_enabled and self.config.glossary:
+                server.watch(str(self.settings.root / self.config.glossary))
+        return server
+
+    def _master_list(self) -> list[RegisterEntry]:
+        assert self.docset is not None
+        publishing = self.publishing
+        return master_list(
+            self.docset,
+            url_for=self._url_for,
+            publications=publishing.publications if publishing else None,
+            displayed=publishing.displayed_document if publishing else None,
+        )
+
+    def _as_of_html(self, page: Page) -> str:
+        """The manual as of a date: today's documents in force, and the form that asks for
+        another day (answered in the browser from qms/revisions.json)."""
+        assert self.publishing is not None and self.docset is not None
+        publishing = self.publishing
+        today = self.docset.settings.today
+        rows = []
+        for row in in_force_on(publishing.publications.all(), today):
+            doc = row.publication.doc
+            rows.append(
+                {
+                    "row": row,
+                    "doc_href": self._href_from(page)(doc),
+                    "revision_href": publishing.revision_href(doc, row.revision.label, page.url),
+                }
+            )
+        template = self.env.get_template("qms/as-of.html")
+        return template.render(
+            rows=rows,
+            today=today,
+            root=get_relative_url(".", page.url).rstrip("/") + "/",
+            source=get_relative_url(f"{self.config.exports_dir}/revisions.json", page.url),
+            earliest=earliest_day(publishing.publications.all()),
+        )
+
+    def _document(self, page: Page) -> Document | None:
+        if self.docset is None:
+            return None
+        return self.docset.by_src_uri.get(page.file.src_uri)
+
+    def _href_from(self, page: Page) -> Callable[[Document], str | None]:
+        def href_for(target: Document) -> str | None:
+            url = self._url_for(target)
+            return get_relative_url(url, page.url) if url is not None else None
+
+        return href_for
+
+    def _url_for(self, doc: Document) -> str | None:
+        file = self.files.get_file_from_path(doc.src_uri) if self.files else None
+        return file.url if file is not None else None
+
+
+class HeldBack:
+    """HTML taken out of pages until the search plugins have indexed them.
+
+    Each piece leaves a slot (an HTML comment with a token new for every build, so no page text
+    can fake one) and goes back in its place in ``on_page_context``.
+    """
+
+    MARKED = re.compile(r"<!--qms:hold-->(.*?)<!--qms:/hold-->", re.DOTALL)
+
+    def __init__(self) -> None:
+        self.token = secrets.token_hex(8)
+        self.slot = re.compile(rf"<!--qms-held:{self.token}:(\d+)-->")
+        self.pieces: dict[str, list[str]] = {}
+
+    def hold(self, uri: str, html: str) -> str:
+        """Keep ``html`` for the page ``uri``; the slot to put where it goes."""
+        pieces = self.pieces.setdefault(uri, [])
+        pieces.append(html)
+        return f"<!--qms-held:{self.token}:{len(pieces) - 1}-->"
+
+    def hold_marked(self, uri: str, html: str) -> str:
+        """Hold back what a template put between ``<!--qms:hold-->`` markers."""
+        return self.MARKED.sub(lambda m: self.hold(uri, m.group(1)), html)
+
+    def restore(self, uri: str, content: str) -> str:
+        pieces = self.pieces.pop(uri, None)
+        if not pieces:
+            return content
+        return self.slot.sub(lambda m: pieces[int(m.group(1))], content)
+
+
+def _uri(path: str) -> str:
+    return PurePosixPath(path).as_posix()
+
+
+def date_option(value: object) -> str | dt.date | None:
+    """The ``today`` option as YAML gave it: a date, text, or nothing."""
+    return value if isinstance(value, str | dt.date) else None
+
+
+def build_settings(config: MkDocsConfig, options: QmsConfig, today: Any) -> Settings:
+    """The domain's settings from mkdocs.yml and the plugin's options (shared with the CLI)."""
+    root = Path(config.config_file_path or ".").resolve().parent
+    folder = (root / options.procedures_dir).resolve()
+    docs_dir = Path(config.docs_dir).resolve()
+    mount = (
+        folder.relative_to(docs_dir).as_posix() if folder.is_relative_to(docs_dir) else folder.name
+    )
+    return Settings(
+        root=root,
+        today=today,
+        procedures_dir=options.procedures_dir,
+        mount=mount,
+        schema=options.schema,
+        revision_scheme=options.revision_scheme,
+        revision_pattern=options.revision_pattern,
+        revision_first=options.revision_first,
+        id_patterns={**DEFAULT_ID_PATTERNS, **options.id_patterns},
+        review_grace_days=options.review_grace_days,
+        iso9001_edition=options.iso9001_edition,
+        use_directory_urls=config.use_directory_urls,
+    )
+
+
+def _append_section(nav: Navigation, files: Files, config: MkDocsConfig, prefix: str) -> None:
+    """Add the controlled documents to the end of the navigation, one section per folder."""
+    root = Section(dirname_to_title(prefix.rstrip("/").rsplit("/", 1)[-1]), [])
+    sections: dict[str, Section] = {"": root}
+
+    def section_for(folder: str) -> Section:
+        if folder not in sections:
+            parent_folder, _, name = folder.rpartition("/")
+            parent = section_for(parent_folder)
+            section = Section(dirname_to_title(name), [])
+            section.parent = parent
+            parent.children.append(section)
+            sections[folder] = section
+        return sections[folder]
+
+    chosen = [f for f in files.documentation_pages() if f.src_uri.startswith(prefix)]
+    for file in sorted(chosen, key=lambda f: (posixpath.dirname(f.src_uri), f.src_uri)):
+        parent = section_for(posixpath.dirname(file.src_uri[len(prefix) :]))
+        page = file.page if isinstance(file.page, Page) else Page(None, file, config)
+        page.parent = parent
+        parent.children.append(page)
+    if root.children:
+        nav.items.append(root)
+
+
+def _order_by_hierarchy(section: Section, docset: DocumentSet) -> None:
+    """Order a section's entries as the document pyramid: manual, policies, procedures,
+    work instructions, forms; section index pages first; otherwise keep MkDocs' order."""
+    rank = {name: index for index, name in enumerate(DOCUMENT_TYPES)}
+
+    def level(item: Any) -> int:
+        if isinstance(item, Page) and item.file.name in ("index", "README"):
+            return -1
+        ranks = [
+            rank.get(doc.type or "", len(rank))
+            for page in _pages([item])
+            if (doc := docset.by_src_uri.get(page.file.src_uri))
+        ]
+        return min(ranks, default=len(rank))
+
+    order = {id(child): index for index, child in enumerate(section.children)}
+    section.children.sort(key=lambda child: (level(child), order[id(child)]))
+    for child in section.children:
+        if isinstance(child, Section):
+            _order_by_hierarchy(child, docset)
+
+
+def _relink(nav: Navigation) -> None:
+    """Recompute the page list and previous/next links after reordering."""
+    pages = list(_pages(nav.items))
+    nav.pages = pages
+    for index, page in enumerate(pages):
+        page.previous_page = pages[index - 1] if index else None
+        page.next_page = pages[index + 1] if index + 1 < len(pages) else None
+
+
+def _remove_pages(items: list[Any], condition: Callable[[Any], bool]) -> list[Page]:
+    """Take the pages that meet ``condition`` out of ``items`` and their sections (dropping
+    sections left empty); return them in navigation order."""
+    removed: list[Page] = []
+    kept: list[Any] = []
+    for item in items:
+        if isinstance(item, Section):
+            removed += _remove_pages(item.children, condition)
+            if item.children:
+                kept.append(item)
+        elif isinstance(item, Page) and condition(item):
+            removed.append(item)
+        else:
+            kept.append(item)
+    items[:] = kept
+    return removed
+
+
+def _all_under(section: Section, prefix: str) -> bool:
+    pages = list(_pages(section.children))
+    return bool(pages) and all(p.file.src_uri.startswith(prefix) for p in pages)
+
+
+def _pages(items: list[Any]) -> Iterator[Page]:
+    """The pages among ``items`` and in their sections, in navigation order."""
+    for item in items:
+        if isinstance(item, Section):
+            yield from _pages(item.children)
+        elif isinstance(item, Page):
+            yield item

@@ -1,0 +1,376 @@
+"""HTML for controlled pages, the master list, revision histories and the change log.
+
+Everything comes from Jinja templates with autoescaping.
+
+Templates live in ``qms_plugin/templates/qms/``. A theme's ``custom_dir`` that holds a file of the
+same name (``qms/control-block.html``) overrides ours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markupsafe
+
+from .core.audit import HistoryOptions, LogEntry, change_url, commit_url, is_editorial
+from .core.documents import Document
+from .core.history import Change, Commit, DocumentHistory, History, Revision
+from .core.manual import DocumentSet
+from .core.publication import Publication
+from .core.register import RegisterEntry
+from .core.standards import iso9001_clauses
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+TYPE_LABELS = {
+    "manual": "Manual",
+    "policy": "Policy",
+    "procedure": "Procedure",
+    "work_instruction": "Work instruction",
+    "form": "Form",
+    "external": "External document",
+}
+STATUS_LABELS = {
+    "draft": "Draft",
+    "in_review": "In review",
+    "approved": "Approved",
+    "effective": "Effective",
+    "superseded": "Superseded",
+    "obsolete": "Obsolete",
+}
+STATE_LABELS = {
+    "current": "Current",
+    "pending": "Not yet effective",
+    "draft": "Draft",
+    "in_review": "In review",
+    "superseded": "Superseded",
+    "obsolete": "Obsolete",
+    "invalid": "Check with the document controller",
+}
+
+
+def long_date(day: dt.date | None) -> str:
+    """A date as staff read it, unambiguous in any country: 7 Dec 2026."""
+    return f"{day.day} {day:%b %Y}" if day else ""
+
+
+def make_environment(
+    search_path: Sequence[str | Path], html_tooltips: bool = False
+) -> jinja2.Environment:
+    """A Jinja environment over the theme's folders then ours; every value is escaped.
+
+    With ``html_tooltips`` (Material's ``content.tooltips``), the theme copies ``title``
+    attributes into the page as HTML, so the ``tip`` filter escapes their text a second time.
+    """
+    loader = jinja2.FileSystemLoader([str(p) for p in [*search_path, TEMPLATES]])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        auto_reload=False,  # templates do not change during a build; skip the mtime checks
+    )
+    env.filters["long_date"] = long_date
+    env.filters["tip"] = _double_escape if html_tooltips else markupsafe.escape
+    return env
+
+
+def material_tooltips(config: Any) -> bool:
+    """Whether Material's content.tooltips turns title attributes into HTML tooltips."""
+    theme = config.theme
+    return bool(theme.name == "material" and "content.tooltips" in (theme.get("features") or ()))
+
+
+def _double_escape(value: object) -> markupsafe.Markup:
+    """Text for a title attribute that a script will later read back as HTML."""
+    return markupsafe.escape(str(markupsafe.escape(value)))
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    href: str | None
+    title: str = ""
+
+
+class Renderer:
+    """Renders the control block and the master list for one build."""
+
+    def __init__(
+        self,
+        env: jinja2.Environment,
+        docset: DocumentSet,
+        print_notice: str,
+    ) -> None:
+        self.env = env
+        self.docset = docset
+        self.print_notice = print_notice
+        self.clauses = iso9001_clauses(docset.settings.iso9001_edition)
+
+    def link(self, doc_id: str, href_for: Callable[[Document], str | None]) -> Link:
+        target = self.docset.by_id.get(doc_id)
+        if target is None:
+            return Link(doc_id, None, "No document has this ID")
+        return Link(doc_id, href_for(target), target.title)
+
+    def control_block(
+        self,
+        doc: Document,
+        href_for: Callable[[Document], str | None],
+        register_href: str,
+        *,
+        state: str | None = None,
+        notice: Any = None,
+        problems_of: Document | None = None,
+        withdrawal: Any = None,
+        archive: bool = False,
+    ) -> str:
+        """The block at the top of a controlled page: title, banners, metadata.
+
+        ``doc`` is the revision the page shows; ``state`` its document's state on the day (by
+        default worked out from ``doc`` alone); ``notice`` what the page announces (pending
+        revisions, a withdrawal to come, work in progress); ``problems_of`` the file whose
+        findings the page lists. An ``archive`` page (a revision of its own) has no banners:
+        its page says what it is. ``withdrawal`` is the document's withdrawal, in effect or to
+        come (its successor and reason are not in the front matter of the revision shown).
+        """
+        docset = self.docset
+        state = state or docset.state(doc)
+        successor = (withdrawal.successor if withdrawal else None) or doc.superseded_by
+        template = self.env.get_template("qms/control-block.html")
+        return template.render(
+            doc=doc,
+            state=state,
+            state_label=STATE_LABELS.get(state, state),
+            type_label=TYPE_LABELS.get(doc.type or "", doc.data.get("type") or "—"),
+            status_label=STATUS_LABELS.get(doc.status or "", "—"),
+            review_overdue=not archive and docset.review_overdue(doc),
+            problems=[] if archive else docset.findings_for(problems_of or doc),
+            archive=archive,
+            notice=notice,
+            withdrawal=withdrawal,
+            successor=self.link(successor, href_for) if successor else None,
+            obsolete_reason=(withdrawal.reason if withdrawal else None) or doc.obsolete_reason,
+            supersedes=[self.link(i, href_for) for i in doc.supersedes],
+            related=[self.link(i, href_for) for i in doc.related],
+            clauses=[(c, self.clauses.label(c)) for c in doc.clauses],
+            print_notice=self.print_notice,
+            register_href=register_href,
+            today=docset.settings.today,
+        )
+
+    def master_list(self, entries: Sequence[RegisterEntry], href: Callable[[str], str]) -> str:
+        """The sortable, filterable master document list table."""
+        template = self.env.get_template("qms/master-list.html")
+        types = sorted({e.type for e in entries if e.type}, key=list(TYPE_LABELS).index)
+        statuses = sorted({e.status for e in entries if e.status}, key=list(STATUS_LABELS).index)
+        return template.render(
+            entries=entries,
+            href=href,
+            types=[(t, TYPE_LABELS[t]) for t in types],
+            statuses=[(s, STATUS_LABELS[s]) for s in statuses],
+            type_labels=TYPE_LABELS,
+            status_labels=STATUS_LABELS,
+            state_labels=STATE_LABELS,
+            today=self.docset.settings.today,
+            clause_label=self.clauses.label,
+        )
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """One approved change or drafting commit as the history table lists it."""
+
+    short: str
+    date: str
+    subject: str
+    author: str
+    url: str | None
+    merger: str | None = None
+    note: str = ""
+    drafting: tuple[ChangeView, ...] = ()
+
+
+def _note(change: Change, options: HistoryOptions) -> str:
+    notes = []
+    if change.kind == "renamed" and change.old_path:
+        notes.append(f"moved from {change.old_path}")
+    elif change.kind == "added":
+        notes.append("created")
+    elif change.kind == "deleted":
+        notes.append("deleted")
+    if is_editorial(change.commit, options):
+        notes.append("editorial: " + change.commit.trailer_values([options.editorial_trailer])[0])
+    return "; ".join(notes)
+
+
+def _commit_view(commit: Commit, options: HistoryOptions) -> ChangeView:
+    return ChangeView(
+        commit.short,
+        commit.committer_date,
+        commit.subject,
+        commit.author.name,
+        commit_url(commit, options.repo_url),
+    )
+
+
+def change_view(change: Change, options: HistoryOptions) -> ChangeView:
+    commit = change.commit
+    merger = commit.merger
+    return ChangeView(
+        commit.short,
+        commit.committer_date,
+        commit.subject,
+        commit.author.name,
+        commit_url(commit, options.repo_url),
+        merger.name if merger else None,
+        _note(change, options),
+        tuple(_commit_view(c, options) for c in change.drafting),
+    )
+
+
+# How a revision stands, as its row in the revision history says it.
+STANDING_LABELS = {
+    "in_force": "in force",
+    "pending": "approved, not yet in force",
+    "withdrawn": "withdrawn",
+    "replaced": "superseded",
+    "never": "never in force",
+    "draft": "draft",
+    "in_review": "in review",
+}
+
+
+def _standing(
+    revision: Revision, publication: Publication | None, today: dt.date | None
+) -> str | None:
+    if publication is None or today is None:
+        return None
+    published = publication.published_from(revision)
+    if published is not None:
+        return publication.standing(published, today)
+    work = publication.work
+    if work is not None and work.committed and work.revision == revision.revision:
+        return work.status
+    return None
+
+
+def revision_rows(
+    record: DocumentHistory,
+    options: HistoryOptions,
+    checked_from: int | None,
+    publication: Publication | None = None,
+    today: dt.date | None = None,
+    revision_href: Callable[[str], str | None] | None = None,
+) -> list[dict[str, Any]]:
+    """The rows of a document's revision history table, newest revision first.
+
+    With the document's ``publication`` and the day, each row says how its revision stands
+    (in force, pending, superseded ...) and links to the revision's own page.
+    """
+    rows: list[dict[str, Any]] = []
+    runs = record.revisions()
+    for revision in reversed(runs):
+        snapshot = revision.last.snapshot
+        effective = revision.field("effective_date")
+        try:
+            effective_label = long_date(dt.date.fromisoformat(effective)) if effective else ""
+        except ValueError:
+            effective_label = effective or ""
+        links = []
+        for change in revision.changes:
+            commit = change.commit
+            label = str(commit.change_ref) if commit.change_ref else commit.short
+            links.append(Link(label, change_url(commit, options.repo_url), commit.subject))
+        standing = _standing(revision, publication, today)
+        href = None
+        if revision_href is not None and revision.revision and standing not in (None, "draft"):
+            href = revision_href(revision.revision)
+        rows.append(
+            {
+                "revision": revision.revision,
+                "standing": standing,
+                "standing_label": STANDING_LABELS.get(standing or "", ""),
+                "href": href,
+                "effective_date": effective,
+                "effective_label": effective_label,
+                "approved_by": list(snapshot.texts("approved_by")) if snapshot else [],
+                "approvers": [str(p.name) for p in revision.approvers(options.approval_trailers)],
+                "checked": checked_from is None or revision.last.position > checked_from,
+                "summary": revision.field("change_summary"),
+                "links": list(dict.fromkeys(links)),
+                "drafting": sum(len(c.drafting) for c in revision.changes),
+                "changes": [change_view(c, options) for c in reversed(revision.changes)],
+            }
+        )
+    return rows
+
+
+class HistoryRenderer:
+    """Renders revision history tables and the change log for one build."""
+
+    def __init__(self, env: jinja2.Environment, history: History, options: HistoryOptions) -> None:
+        self.env = env
+        self.history = history
+        self.options = options
+
+    def revision_history(
+        self,
+        record: DocumentHistory | None,
+        uncommitted: str | None,
+        checked_from: int | None,
+        publication: Publication | None = None,
+        revision_href: Callable[[str], str | None] | None = None,
+        today: dt.date | None = None,
+    ) -> str:
+        template = self.env.get_template("qms/revision-history.html")
+        rows = []
+        if record:
+            rows = revision_rows(
+                record, self.options, checked_from, publication, today, revision_href
+            )
+        return template.render(
+            revisions=rows,
+            uncommitted=uncommitted,
+            shallow=self.history.shallow,
+            with_standing=publication is not None,
+        )
+
+    def change_log(
+        self,
+        entries: Sequence[LogEntry],
+        href_for: Callable[[Document], str | None],
+        history_href: str,
+    ) -> str:
+        rows = []
+        for entry in entries:
+            commit = entry.change.commit
+            rows.append(
+                {
+                    "date": commit.committer_date,
+                    "doc_id": entry.doc.doc_id or entry.doc.path,
+                    "title": entry.doc.title,
+                    "href": href_for(entry.doc),
+                    "revision": entry.revision,
+                    "summary": entry.summary or commit.subject,
+                    "note": _note(entry.change, self.options),
+                    "approvers": [p.name for p in entry.approvers],
+                    "label": str(commit.change_ref) if commit.change_ref else commit.short,
+                    "url": change_url(commit, self.options.repo_url),
+                }
+            )
+        documents = sorted({str(row["doc_id"]) for row in rows})
+        template = self.env.get_template("qms/change-log.html")
+        return template.render(
+            rows=rows,
+            documents=documents,
+            shallow=self.history.shallow,
+            history_href=history_href,
+        )

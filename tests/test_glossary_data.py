@@ -1,0 +1,106 @@
+"""Checks on the packaged ISO 9000:2015 glossary data (our own explanations, ISO numbering)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DATA = Path(__file__).resolve().parent.parent / "qms_plugin" / "data"
+GLOSSARY = DATA / "iso9000-2015-glossary.yaml"
+REFERENCE = DATA / "iso9000-2015-terms.yaml"
+
+ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "cf.")
+
+
+def load(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        data: dict[str, Any] = yaml.safe_load(handle)
+    return data
+
+
+def sentences(text: str) -> list[str]:
+    """Split on sentence-ending punctuation followed by a capitalised word."""
+    for abbreviation in ABBREVIATIONS:
+        text = text.replace(abbreviation, abbreviation.replace(".", ""))
+    parts = re.split(r"(?<=[.!?])['\"]?\s+(?=[A-Z'\"])", text.strip())
+    return [part for part in parts if part.strip()]
+
+
+def test_header_fields() -> None:
+    glossary = load(GLOSSARY)
+    assert glossary["standard"] == "ISO 9000:2015"
+    assert "2015-09-15" in glossary["edition"]
+    assert "own words" in glossary["source"]
+    assert "{number}" in glossary["obp_url"]
+    assert glossary["obp_url"].startswith("https://www.iso.org/obp/")
+
+
+def test_groups_match_reference() -> None:
+    glossary = load(GLOSSARY)
+    reference = load(REFERENCE)
+    assert len(glossary["groups"]) == 13
+    assert glossary["groups"] == reference["groups"]
+
+
+def test_terms_match_reference_in_order() -> None:
+    glossary = load(GLOSSARY)
+    reference = load(REFERENCE)
+    terms = glossary["terms"]
+    assert len(terms) == 138
+    assert [(t["number"], t["term"]) for t in terms] == list(reference["terms"].items())
+
+
+def test_every_term_belongs_to_a_group() -> None:
+    glossary = load(GLOSSARY)
+    groups = set(glossary["groups"])
+    for entry in glossary["terms"]:
+        assert entry["number"].rsplit(".", 1)[0] in groups, entry["number"]
+
+
+def test_entries_have_exactly_the_expected_keys() -> None:
+    for entry in load(GLOSSARY)["terms"]:
+        assert set(entry) == {"number", "term", "explanation", "synonyms", "deprecated"}
+        assert isinstance(entry["synonyms"], list), entry["number"]
+        assert isinstance(entry["deprecated"], list), entry["number"]
+        for alias in entry["synonyms"] + entry["deprecated"]:
+            assert isinstance(alias, str), entry["number"]
+            assert alias.strip() == alias, entry["number"]
+            assert alias, entry["number"]
+
+
+def test_explanations_are_short_plain_prose() -> None:
+    for entry in load(GLOSSARY)["terms"]:
+        text = entry["explanation"]
+        assert isinstance(text, str), entry["number"]
+        assert text.strip(), entry["number"]
+        assert text.rstrip().endswith((".", "?", "'")), entry["number"]
+        assert 1 <= len(sentences(text)) <= 3, (entry["number"], sentences(text))
+        assert len(text.split()) < 60, (entry["number"], len(text.split()))
+        assert f"{entry['term'].lower()} is defined as" not in text.lower(), entry["number"]
+        assert "is defined as" not in text.lower(), entry["number"]
+
+
+def test_admitted_terms_are_synonyms() -> None:
+    glossary = load(GLOSSARY)
+    reference = load(REFERENCE)
+    by_number = {entry["number"]: entry for entry in glossary["terms"]}
+    for number, admitted in reference["admitted_terms"].items():
+        for name in admitted:
+            assert name in by_number[number]["synonyms"], (number, name)
+
+
+def test_no_name_synonym_or_variant_appears_twice() -> None:
+    seen: dict[str, str] = {}
+    for entry in load(GLOSSARY)["terms"]:
+        for name in [entry["term"], *entry["synonyms"], *entry["deprecated"]]:
+            key = name.casefold()
+            assert key not in seen, f"{name!r} in {entry['number']} and {seen[key]}"
+            seen[key] = entry["number"]
+
+
+def test_sentence_splitter() -> None:
+    assert len(sentences("One, e.g. a part. Two is 'here'. Three?")) == 3
+    assert len(sentences("Clause 7.1.5 applies; see 'is it right?' below.")) == 1
