@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import subprocess
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
-from .gitrepo import GitRepo
+from .gitrepo import GitRepo, git_env
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-23"
@@ -130,15 +131,31 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
     yield Site(tmp_path / "project")
 
 
+SAMPLE_FILES = ("docs", "procedures", "records_schema", "mkdocs.yml", "glossary.yml")
+
+
 @pytest.fixture(scope="session")
 def sample_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the repository's sample manual, so tests never write into the checkout."""
-    root = tmp_path_factory.mktemp("sample")
-    for name in ("docs", "procedures", "records_schema"):
-        shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copy(REPO / "glossary.yml", root / "glossary.yml")
-    GitRepo(root).commit("The sample manual")
+    """A clone of this repository with the sample manual as the working tree has it, so tests
+    see the sample's real history and never write into the checkout. Edits not committed yet
+    are committed in the clone."""
+    root = tmp_path_factory.mktemp("sample") / "manual"
+    subprocess.run(
+        ["git", "clone", "--quiet", "--no-checkout", str(REPO), str(root)],
+        check=True,
+        env=git_env(),
+    )
+    repo = GitRepo(root)
+    repo.git("checkout", "--quiet", "-B", "main", "HEAD")
+    for name in SAMPLE_FILES:
+        source, target = REPO / name, root / name
+        if source.is_dir():
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, target)
+    if repo.git("status", "--porcelain", "--", *SAMPLE_FILES):
+        repo.commit("Work in progress on the sample", date=f"{TODAY}T12:00:00+00:00")
     return root
 
 

@@ -111,7 +111,7 @@ def test_printed_page_says_uncontrolled_with_the_date(browser: Any, server: str)
 
 def test_control_block_fits_a_phone(browser: Any, server: str) -> None:
     page = browser.new_page(viewport={"width": 390, "height": 800})
-    page.goto(server + "procedures/work-instructions/wi-085-02/")
+    page.goto(server + "procedures/work-instructions/wi-086-01/")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
     assert page.is_visible("text=Superseded: do not use")

@@ -496,20 +496,22 @@ CHANGE_RULES = {
 
 
 def test_a_merged_change_in_this_repository_history(tmp_path: Path) -> None:
-    """The sample's own WI-085-03 revision B, merged with its approval, passes the change rules."""
+    """The sample's own last pull request (QP-092 revision F sent for review), merged on the
+    published line, passes the change rules; an unrevised edit after it does not."""
     if not (REPO / ".git").exists():
         pytest.skip("not run from a Git checkout")
     source = GitRepo(REPO)
     if source.git("rev-parse", "--is-shallow-repository").strip() == "true":
         pytest.skip("a shallow clone holds no history to check")
-    merge = source.git("log", "--merges", "-1", "--format=%H", "--grep=wi-085-03-rev-b").strip()
+    merge = source.git(
+        "log", "--first-parent", "--merges", "-1", "--format=%H", "--grep=qp-092-rev-f"
+    ).strip()
     if not merge:
-        pytest.skip("this history does not hold the sample's WI-085-03 revision B")
+        pytest.skip("this history does not hold the sample's QP-092 revision F")
     subprocess.run(
         ["git", "clone", "--quiet", str(REPO), str(tmp_path / "clone")], check=True, env=git_env()
     )
     repo = GitRepo(tmp_path / "clone")
-    repo.checkout(merge)
 
     def change_findings(base: str) -> tuple[int, list[str], list[dict[str, Any]]]:
         result = qms(repo, "check", "--base", base, "--format", "json")
@@ -519,13 +521,12 @@ def test_a_merged_change_in_this_repository_history(tmp_path: Path) -> None:
 
     _, rules, changes = change_findings(f"{merge}^1")
     assert rules == []
-    assert [(c["doc_id"], c["revision"]) for c in changes] == [
-        ("WI-085-03", {"from": "A", "to": "B"})
-    ]
+    assert [(c["doc_id"], c["revision"]) for c in changes] == [("QP-092", {"from": "E", "to": "F"})]
 
+    published = repo.head()
     repo.branch("quiet-edit")
-    path = "procedures/work-instructions/wi-085-03.md"
-    repo.write(path, repo.read(path) + "\nKeep the tumbler lid closed while it runs.\n")
+    path = "procedures/quality-procedures/qp-084.md"
+    repo.write(path, repo.read(path) + "\nKeep supplier files for six years.\n")
     repo.commit("Add a sentence", author=AUTHOR)
-    code, rules, _ = change_findings(merge)
+    code, rules, _ = change_findings(published)
     assert code == 1 and rules == ["revision-not-bumped"]

@@ -99,3 +99,28 @@ def test_pages_for_staff_and_document_controllers(sample_site: Path, name: str) 
 def test_repository_schema_is_the_packaged_one() -> None:
     packaged = REPO / "qms_plugin/data/document.schema.yaml"
     assert (REPO / "records_schema/document.schema.yaml").read_bytes() == packaged.read_bytes()
+
+
+def test_the_sample_history_shows_every_state_of_the_controlled_manual(sample_site: Path) -> None:
+    """A newcomer who builds the sample sees each state: revisions in force with a history,
+    a pending revision, a supersession and a withdrawal still to come, a revision in review over
+    the one in force, withdrawn documents, and past revisions with redlines."""
+    page = (sample_site / "procedures/quality-procedures/qp-084/index.html").read_text("utf-8")
+    assert "<dt>Revision</dt><dd>C</dd>" in page
+    assert "Revision D approved: in force from 7 Dec 2026" in page
+    pages = {
+        "forms/f-084-02": "To be withdrawn on 7 Dec 2026",
+        "work-instructions/wi-085-02": "To be withdrawn on 14 Dec 2026",
+        "work-instructions/wi-085-03": "Approved: effective from 14 Dec 2026",
+        "quality-procedures/qp-092": "Revision F is in review",
+        "quality-procedures/qp-088": "Obsolete: withdrawn",
+        "work-instructions/wi-086-01": "Superseded: do not use",
+    }
+    for doc, words in pages.items():
+        assert words in (sample_site / f"procedures/{doc}/index.html").read_text("utf-8"), doc
+    exported = json.loads((sample_site / "qms/revisions.json").read_text("utf-8"))
+    rich = [d["doc_id"] for d in exported["documents"] if len(d["revisions"]) >= 3]
+    assert len(rich) >= 6, rich
+    older = sample_site / "procedures/quality-procedures/qp-075/rev/E/index.html"
+    assert "Superseded — for reference only" in older.read_text("utf-8")
+    assert "<ins>" in older.read_text("utf-8")  # what revision E changed from D
