@@ -28,6 +28,7 @@ from .core.register import (
 from .core.report import RENDERERS, CheckReport
 from .core.reviews import due_within, reviews_csv, reviews_json, reviews_text
 from .core.revision import get_scheme
+from .core.ruleset import EXIT_REVIEWS_DUE
 from .core.scaffold import (
     TYPE_NAMES,
     IdTemplate,
@@ -264,7 +265,15 @@ def diff(
     help="text: one line per problem; json: for tools; markdown: for a pull-request comment, "
     "with the changed documents and their impact.",
 )
-def check(config_file: str, base: str | None, fmt: str) -> None:
+@click.option(
+    "--allow-overdue-reviews",
+    "overdue_ok",
+    is_flag=True,
+    help="Exit with 0 instead of 3 when overdue periodic reviews are all that was found (for "
+    "pull-request gates and commit hooks: a review due elsewhere in the manual is not the "
+    "change's doing). They are still reported.",
+)
+def check(config_file: str, base: str | None, fmt: str, overdue_ok: bool) -> None:
     """Run every rule the site build runs, and with --base the change rules against REF.
 
     Exit code 0: no problems; 1: problems found; 2: the check could not run; 3: no problems,
@@ -288,7 +297,8 @@ def check(config_file: str, base: str | None, fmt: str) -> None:
             report.redlines = _change_redlines(comparison, config)
     sys.stdout.buffer.write(RENDERERS[fmt](report).encode("utf-8"))
     sys.stdout.flush()
-    sys.exit(report.exit_code)
+    code = report.exit_code
+    sys.exit(0 if overdue_ok and code == EXIT_REVIEWS_DUE else code)
 
 
 @main.command()

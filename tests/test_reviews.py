@@ -228,3 +228,11 @@ def test_the_reviews_page_and_the_exports(tmp_path: Path) -> None:
     qp1 = (site / "procedures/qp-001/index.html").read_text("utf-8")
     assert "Periodic review overdue since 1 Nov 2026" in qp1
     assert "qms-banner--invalid" not in qp1
+
+
+def test_a_gate_may_let_reviews_due_elsewhere_pass(tmp_path: Path) -> None:
+    repo = reviewed_manual(tmp_path, next_review="2026-11-22")
+    code, output = run(repo, "check", "--allow-overdue-reviews")
+    assert code == 0 and "[review-overdue] (review)" in output  # still reported
+    repo = reviewed_manual(tmp_path / "other", next_review="2026-11-22", related=["QP-404"])
+    assert run(repo, "check", "--allow-overdue-reviews")[0] == 1
