@@ -368,7 +368,12 @@ def revision_rows(
                 "effective_date": effective,
                 "effective_label": effective_label,
                 "approved_by": list(snapshot.texts("approved_by")) if snapshot else [],
-                "approvers": [str(p.name) for p in revision.approvers(options.approval_trailers)],
+                "approvers": [
+                    str(p.name)
+                    for p in Revision(
+                        revision.revision, [c for c in revision.changes if id(c) not in reviews]
+                    ).approvers(options.approval_trailers)
+                ],
                 "checked": checked_from is None or revision.last.position > checked_from,
                 "summary": revision.field("change_summary"),
                 "links": list(dict.fromkeys(links)),

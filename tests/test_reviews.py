@@ -236,3 +236,17 @@ def test_a_gate_may_let_reviews_due_elsewhere_pass(tmp_path: Path) -> None:
     assert code == 0 and "[review-overdue] (review)" in output  # still reported
     repo = reviewed_manual(tmp_path / "other", next_review="2026-11-22", related=["QP-404"])
     assert run(repo, "check", "--allow-overdue-reviews")[0] == 1
+
+
+def test_a_reviews_approval_is_not_the_revisions_approval(tmp_path: Path) -> None:
+    """With approval_evidence: require, a revision merged without an approval trailer is not
+    made approved by a later periodic review's trailer."""
+    repo = manual(tmp_path / "manual")  # revision B, merged with no Approved-by
+    edit(repo, QP1, **REVIEWED)
+    repo.commit(
+        f"Review QP-001\n\nApproved-by: {RUTH}", author=CONTROLLER, date="2026-11-03T10:00:00+00:00"
+    )
+    options = {"approval_evidence": "require", "roles": {"Managing Director": [RUTH]}}
+    code, output = run(repo, "check", scenario=Scenario(options=options))
+    assert code == 1
+    assert "Git records no approval of revision B" in output and "[approval-evidence]" in output

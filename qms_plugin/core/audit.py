@@ -166,7 +166,12 @@ def history_findings(documents: Sequence[Document], context: HistoryContext) -> 
         if not checked:
             continue
         findings.extend(_unrevised(doc, current, checked, options))
-        findings.extend(_evidence(doc, current, checked, options))
+        # A periodic review's approval confirms the revision; it is not the approval of it.
+        reviews = reviews_in(record, doc.doc_id, options.review_trailer, options.approval_trailers)
+        reviewed = {id(record.changes[index]) for index in reviews}
+        approvals = [c for c in checked if id(c) not in reviewed]
+        if approvals:
+            findings.extend(_evidence(doc, current, approvals, options))
         findings.extend(_who_approved(doc, checked, context))
     return findings
 
