@@ -59,18 +59,18 @@ def branch(tmp_path: Path) -> GitRepo:
     return repo
 
 
-def land(repo: GitRepo, trailers: list[str], merge: bool = True) -> str:
+def land(
+    repo: GitRepo, trailers: list[str], merge: bool = True, date: str = "2026-11-21T10:00:00+00:00"
+) -> str:
     """Merge the branch into main as a document controller would, with ``trailers``."""
     repo.checkout("main")
     message = "Merge pull request #7 from kestrel/qp-001-spelling"
     if trailers:
         message += "\n\n" + "\n".join(trailers)
     if merge:
-        return repo.merge(
-            "qp-001-spelling", message, author=CONTROLLER, date="2026-11-21T10:00:00+00:00"
-        )
+        return repo.merge("qp-001-spelling", message, author=CONTROLLER, date=date)
     repo.git("merge", "--squash", "qp-001-spelling")
-    return repo.commit(message, author=CONTROLLER, date="2026-11-21T10:00:00+00:00")
+    return repo.commit(message, author=CONTROLLER, date=date)
 
 
 def test_a_waiver_in_a_branch_commit_is_a_request_for_the_approver(branch: GitRepo) -> None:
@@ -137,18 +137,20 @@ def test_a_waiver_naming_another_document_confirms_nothing(branch: GitRepo) -> N
 
 
 @pytest.mark.parametrize(
-    ("trailers", "confirmed"),
+    ("trailers", "confirmed", "date"),
     [
-        ([APPROVED_BY, "Editorial-change: QP-001: spelling only"], True),
+        ([APPROVED_BY, "Editorial-change: QP-001: spelling only"], True, "2026-11-21"),
+        # a merging computer's clock behind the author's: still the merge that lands it
+        ([APPROVED_BY, "Editorial-change: QP-001: spelling only"], True, "2026-11-19"),
         # A merge without an approval is not the approved change (a CI test merge, say).
-        (["Editorial-change: QP-001: spelling only"], False),
+        (["Editorial-change: QP-001: spelling only"], False, "2026-11-21"),
     ],
 )
 def test_a_local_merge_checked_before_it_is_pushed(
-    branch: GitRepo, trailers: list[str], confirmed: bool
+    branch: GitRepo, trailers: list[str], confirmed: bool, date: str
 ) -> None:
     before = branch.git("rev-parse", "main").strip()
-    land(branch, trailers)
+    land(branch, trailers, date=f"{date}T10:00:00+00:00")
     code, output = check(branch, before)
     report = json.loads(output)
     assert code == 0, output

@@ -863,7 +863,8 @@ def _landing(
     """HEAD, when it is the merge that lands the change: a merge onto the base branch that
     carries the approval (a local merge checked before it is pushed). A test merge a CI service
     makes carries no approval, so it stays part of the proposal."""
-    head = log[0].commit if log else None
+    sha = repo.head()
+    head = next((c.commit for c in log if c.commit.sha == sha), None)
     if head is None or not head.is_merge or not head.trailer_values(trailers):
         return None
     try:
