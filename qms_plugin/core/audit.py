@@ -26,7 +26,7 @@ from .history import (
     Revision,
     identity_key,
 )
-from .publication import IN_FORCE_STATUSES, merged_on
+from .publication import IN_FORCE_STATUSES, WITHDRAWN_STATUSES, merged_on
 from .reviews import REVIEW_TRAILER, ReviewRecord, reviews_in
 from .trailers import covering, example, unnamed
 
@@ -133,10 +133,6 @@ class HistoryContext:
         return self.after_baseline(change) and self.merged(change)
 
 
-def _after_baseline(change: Change, context: HistoryContext) -> bool:
-    return context.after_baseline(change)
-
-
 def _finding(doc: Document, rule: str, message: str, field: str | None) -> Finding:
     line = doc.line(field) if field else None
     return Finding(doc.path, line or (1 if doc.lines else None), rule, message, doc.doc_id, field)
@@ -176,9 +172,6 @@ def history_findings(documents: Sequence[Document], context: HistoryContext) -> 
     return findings
 
 
-PUBLISHED = ("approved", "effective", "superseded", "obsolete")
-
-
 def _unrevised(
     doc: Document, current: Revision, checked: list[Change], options: HistoryOptions
 ) -> Iterable[Finding]:
@@ -186,11 +179,13 @@ def _unrevised(
     (the merge or squash commit carrying the approval) waives the revision for this document.
     Drafts change freely: only a change to a text that was published counts."""
     key = options.editorial_trailer
+    judged = {id(change) for change in checked}
+    published = IN_FORCE_STATUSES + WITHDRAWN_STATUSES
     for index, change in enumerate(current.changes):
-        if index == 0 or change not in checked or change.kind == "deleted":
+        if index == 0 or id(change) not in judged or change.kind == "deleted":
             continue
         before = current.changes[index - 1].snapshot
-        if not change.body_changed or (before and before.text("status")) not in PUBLISHED:
+        if not change.body_changed or (before and before.text("status")) not in published:
             continue
         if is_editorial(change.commit, options, doc.doc_id):
             continue
@@ -247,28 +242,30 @@ def _dates(
     first = _first_approval(record, doc.revision)
     if first is not None and not context.after_baseline(first):
         return  # imported history: taken at its word
-    merged = merged_on(first) if first is not None and context.merged(first) else None
-    if merged is not None and first is not None:
-        when = f"{merged}, the day revision {doc.revision} was merged ({_describe(first.commit)})"
+    # The day of the merge: the publication model's ``approved_on``; today for a revision not
+    # merged yet (the earliest day it can be).
+    day = merged_on(first) if first is not None and context.merged(first) else None
+    if day is not None and first is not None:
+        when = f"{day}, the day revision {doc.revision} was merged ({_describe(first.commit)})"
     else:
-        merged = context.today
+        day = context.today
         when = (
-            f"{merged} (today): revision {doc.revision} is not on the published branch yet, "
+            f"{day} (today): revision {doc.revision} is not on the published branch yet, "
             "and it cannot be in force before it is merged"
         )
     effective = doc.effective_date
-    if effective is not None and effective < merged:
+    if effective is not None and effective < day:
         yield _finding(
             doc,
             "effective-before-merge",
             f"effective_date {effective} is before {when}; a revision is in force from the "
-            f"day its approval is published at the earliest: set effective_date to {merged} "
+            f"day its approval is published at the earliest: set effective_date to {day} "
             "or later (history imported from an earlier system is exempt: see "
             "history_baseline)",
             "effective_date",
         )
     approved = doc.approval_date
-    if approved is not None and approved > merged:
+    if approved is not None and approved > day:
         yield _finding(
             doc,
             "approved-after-merge",
