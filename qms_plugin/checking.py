@@ -150,6 +150,7 @@ def _compare(docset: DocumentSet, options: QmsConfig, config: Any, base: str) ->
         tuple(options.approval_trailers),
         base_folder=base_folder,
         config_path=config_file.relative_to(settings.root).as_posix(),
+        review_trailer=options.periodic_review_trailer,
     )
 
 

@@ -292,6 +292,7 @@ def check(config_file: str, base: str | None, fmt: str, overdue_ok: bool) -> Non
             docset.settings.approval.roles,
             (options.approval_trailers or ["Approved-by"])[0],
             options.editorial_trailer,
+            options.periodic_review_trailer,
         )
         if fmt == "markdown":
             report.redlines = _change_redlines(comparison, config)

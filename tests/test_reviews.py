@@ -121,8 +121,13 @@ def test_due_soon_is_the_configured_window(tmp_path: Path, next_review: str, sta
     listed = json.loads(output)["documents"]
     assert [d["id"] for d in listed] == (["QP-001"] if state == "due_soon" else [])
     _, everything = run(repo, "reviews", "--all", "--format", "json")
+    schema = yaml.safe_load((REPO / "records_schema/reviews.schema.yaml").read_text("utf-8"))
+    jsonschema.validate(json.loads(everything), schema)
     qp1 = next(d for d in json.loads(everything)["documents"] if d["id"] == "QP-001")
     assert qp1["review_state"] == state
+    _, table = run(repo, "reviews", "--all", "--format", "csv")
+    header = next(csv.reader(io.StringIO(table)))
+    assert header == list(qp1)  # the same columns, in the same order
 
 
 @pytest.mark.parametrize(
@@ -250,3 +255,13 @@ def test_a_reviews_approval_is_not_the_revisions_approval(tmp_path: Path) -> Non
     code, output = run(repo, "check", scenario=Scenario(options=options))
     assert code == 1
     assert "Git records no approval of revision B" in output and "[approval-evidence]" in output
+
+
+def test_a_review_asked_for_on_a_branch_is_listed_for_the_merge_message(tmp_path: Path) -> None:
+    repo = manual(tmp_path / "manual")
+    repo.branch("review")
+    edit(repo, QP1, next_review="2028-11-01")
+    repo.commit("Review QP-001\n\nPeriodic-review: QP-001: no change", author=CONTROLLER)
+    code, output = run(repo, "check", "--base", "main", "--format", "json")
+    assert code == 0
+    assert json.loads(output)["merge_message"] == ["Periodic-review: QP-001: no change"]

@@ -595,8 +595,9 @@ SHALLOW_MESSAGE = (
 
 
 @dataclass(frozen=True)
-class Editorial:
-    """An editorial waiver the change asks for or carries, for the report."""
+class ChangeTrailer:
+    """A trailer of the change that names documents (an editorial waiver, a periodic review):
+    asked for in a commit of the branch, or confirmed in the merge that lands the change."""
 
     doc_ids: tuple[str, ...]
     reason: str
@@ -619,9 +620,11 @@ class Comparison:
     # history rules leave to the change rules.
     proposal: frozenset[str] = frozenset()
     landing: str | None = None  # HEAD, when it is the merge that lands the change
-    editorial: list[Editorial] = field(default_factory=list)
+    editorial: list[ChangeTrailer] = field(default_factory=list)
     folder_move: FolderMove | None = None
     mailmap_changed: str | None = None
+    # Periodic-review trailers on the branch: the merge repeats them to record the reviews.
+    reviews: list[ChangeTrailer] = field(default_factory=list)
 
 
 def read_documents_at(
@@ -759,6 +762,7 @@ def compare(
     approval_trailers: Sequence[str] = ("Approved-by",),
     base_folder: str | None = None,
     config_path: str = "mkdocs.yml",
+    review_trailer: str = "Periodic-review",
 ) -> Comparison:
     """Compare the working tree's documents with ``base_ref`` and run the change rules.
 
@@ -796,9 +800,11 @@ def compare(
         if author is not None and author not in authors:
             authors = (*authors, author)
     waivers: list[tuple[Commit, NamedTrailer]] = []
+    reviews: list[tuple[Commit, NamedTrailer]] = []
     moved: list[str] = []
     for entry in log:
         waivers += [(entry.commit, w) for w in named(entry.commit, editorial_trailer)]
+        reviews += [(entry.commit, r) for r in named(entry.commit, review_trailer)]
         moved += [v.strip() for v in entry.commit.trailer_values([MOVED_TRAILER]) if v.strip()]
     used = ids_ever_used(repo, merge_base, folder)
     if old_folder != folder:
@@ -849,11 +855,15 @@ def compare(
         proposal=proposal,
         landing=landing,
         editorial=[
-            Editorial(w.doc_ids, w.reason, c, landing is not None and c.sha == landing)
+            ChangeTrailer(w.doc_ids, w.reason, c, landing is not None and c.sha == landing)
             for c, w in waivers
         ],
         folder_move=folder_move,
         mailmap_changed=context.mailmap_changed,
+        reviews=[
+            ChangeTrailer(r.doc_ids, r.reason, c, landing is not None and c.sha == landing)
+            for c, r in reviews
+        ],
     )
 
 
@@ -902,10 +912,12 @@ def merge_trailers(
     roles: Roles,
     approval_trailer: str = "Approved-by",
     editorial_trailer: str = EDITORIAL_TRAILER,
+    review_trailer: str = "Periodic-review",
 ) -> list[str]:
     """The trailers the merge or squash message must carry for this change: an approval for
-    each revision it approves, and the editorial changes the branch asks for (the approver
-    confirms them by merging with these lines). Nothing when HEAD is that merge already."""
+    each revision it approves, the editorial changes the branch asks for (the approver
+    confirms them by merging with these lines) and the periodic reviews it records. Nothing
+    when HEAD is that merge already."""
     if comparison.landing is not None:
         return []
     lines: list[str] = []
@@ -921,10 +933,20 @@ def merge_trailers(
         for c in comparison.changes
         if c.body_changed and not c.revision_changed and c.doc_id
     }
-    for entry in comparison.editorial:
-        covered = [doc_id for doc_id in entry.doc_ids if doc_id in kept]
-        if covered and not entry.confirmed:
-            lines.append(f"{editorial_trailer}: {', '.join(covered)}: {entry.reason}")
+    # A review leaves text and revision as they are: only the front matter changed.
+    reviewed = {
+        c.doc_id
+        for c in comparison.changes
+        if c.kind == "modified" and not c.body_changed and not c.revision_changed and c.doc_id
+    }
+    for key, entries, wanted in (
+        (editorial_trailer, comparison.editorial, kept),
+        (review_trailer, comparison.reviews, reviewed),
+    ):
+        for entry in entries:
+            covered = [doc_id for doc_id in entry.doc_ids if doc_id in wanted]
+            if covered and not entry.confirmed:
+                lines.append(f"{key}: {', '.join(covered)}: {entry.reason}")
     return list(dict.fromkeys(lines))
 
 

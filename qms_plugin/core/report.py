@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .changes import Comparison, DocumentChange, Editorial, Impact, Reference
+from .changes import ChangeTrailer, Comparison, DocumentChange, Impact, Reference
 from .documents import Document
 from .findings import Finding
 from .manual import DocumentSet
@@ -59,7 +59,7 @@ class CheckReport:
         return exit_code(self.findings)
 
     @property
-    def editorial(self) -> list[Editorial]:
+    def editorial(self) -> list[ChangeTrailer]:
         return self.comparison.editorial if self.comparison else []
 
     def headline(self) -> str:
