@@ -10,7 +10,8 @@ from typing import Any, NoReturn
 
 import click
 
-from .core.changes import SHALLOW_MESSAGE, Comparison, compare, working_tree_author
+from .checking import SiteCheck
+from .core.changes import SHALLOW_MESSAGE, Comparison, merge_trailers, working_tree_author
 from .core.documents import DEFAULT_ID_PATTERNS, DOCUMENT_TYPES
 from .core.git import GitError, Repository, find_repository
 from .core.history import ids_ever_used
@@ -25,6 +26,8 @@ from .core.register import (
     register_json,
 )
 from .core.report import RENDERERS, CheckReport
+from .core.reviews import due_within, reviews_csv, reviews_json, reviews_text
+from .core.ruleset import EXIT_REVIEWS_DUE
 from .core.scaffold import (
     TYPE_NAMES,
     IdTemplate,
@@ -54,7 +57,7 @@ def _load(config_file: str) -> DocumentSet:
     return _load_site(config_file)[0]
 
 
-def _load_site(config_file: str) -> tuple[DocumentSet, Any, Any]:
+def _load_site(config_file: str, missing_folder_ok: bool = False) -> tuple[DocumentSet, Any, Any]:
     """The controlled documents, the qms plugin's options and MkDocs' configuration."""
     from mkdocs.config import load_config
     from mkdocs.exceptions import ConfigurationError
@@ -79,7 +82,7 @@ def _load_site(config_file: str) -> tuple[DocumentSet, Any, Any]:
         settings = build_settings(
             config, plugin.config, resolve_today(date_option(plugin.config.today))
         )
-        return DocumentSet.load(settings), plugin.config, config
+        return DocumentSet.load(settings, missing_folder_ok), plugin.config, config
     except (SettingsError, TodayError) as exc:
         raise QmsError(str(exc)) from None
 
@@ -127,7 +130,8 @@ def main() -> None:
 def register(config_file: str, fmt: str, as_of: str | None, output: str | None) -> None:
     """Print the master document list: each document's revision in force today."""
     docset, options, config = _load_site(config_file)
-    publishing = _publishing(docset, options, config)
+    site = _site_check(docset, options, config)
+    publishing = site.publishing
     if as_of is not None:
         try:
             day = dt.date.fromisoformat(as_of)
@@ -142,6 +146,7 @@ def register(config_file: str, fmt: str, as_of: str | None, output: str | None) 
             docset,
             publications=publishing.publications,
             displayed=publishing.displayed_document,
+            review_of=site.review_status,
         )
         text = register_json(entries) if fmt == "json" else register_csv(entries)
     if output:
@@ -151,17 +156,19 @@ def register(config_file: str, fmt: str, as_of: str | None, output: str | None) 
         sys.stdout.flush()
 
 
+def _site_check(
+    docset: DocumentSet, options: Any, config: Any, base: str | None = None
+) -> SiteCheck:
+    """The gate as the site build runs it: history, the controlled state, every rule."""
+    try:
+        return SiteCheck.run(docset, options, config, base=base)
+    except GitError as exc:
+        raise QmsError(str(exc)) from None
+
+
 def _publishing(docset: DocumentSet, options: Any, config: Any) -> SitePublishing:
     """The controlled state as the site publishes it: from Git when history is on."""
-    from .history_adapter import SiteHistory
-
-    site_history = None
-    if options.history:
-        try:
-            site_history = SiteHistory.load(docset, options, config.repo_url)
-        except GitError as exc:
-            raise QmsError(str(exc)) from None
-    return SitePublishing.build(docset, site_history, options)
+    return _site_check(docset, options, config).publishing
 
 
 @main.command()
@@ -257,40 +264,83 @@ def diff(
     help="text: one line per problem; json: for tools; markdown: for a pull-request comment, "
     "with the changed documents and their impact.",
 )
-def check(config_file: str, base: str | None, fmt: str) -> None:
-    """Check every controlled document, and with --base the change against REF.
+@click.option(
+    "--allow-overdue-reviews",
+    "overdue_ok",
+    is_flag=True,
+    help="Exit with 0 instead of 3 when overdue periodic reviews are all that was found (for "
+    "pull-request gates and commit hooks: a review due elsewhere in the manual is not the "
+    "change's doing). They are still reported.",
+)
+def check(config_file: str, base: str | None, fmt: str, overdue_ok: bool) -> None:
+    """Run every rule the site build runs, and with --base the change rules against REF.
 
-    Exit code 0: no problems; 1: problems found; 2: the check could not run.
+    Exit code 0: no problems; 1: problems found; 2: the check could not run; 3: no problems,
+    but periodic reviews are overdue (the site is still built and published).
     """
     from .glossary import terminology_findings
 
-    docset, options, config = _load_site(config_file)
+    docset, options, config = _load_site(config_file, missing_folder_ok=base is not None)
+    site = _site_check(docset, options, config, base)
     terms = terminology_findings(options, docset.settings.root, docset.documents)
-    docset.findings = sorted(
-        docset.findings + terms, key=lambda f: (f.path, f.line or 0, f.rule, f.message)
-    )
-    comparison = None
-    if base is not None:
-        settings = docset.settings
-        try:
-            Repository.discover(settings.root)
-        except GitError:
-            raise QmsError(
-                f"{settings.root} is not inside a Git repository, so there is no {base} to "
-                "compare with: run 'qms check --base' in a clone of the manual's repository, or "
-                "leave out --base"
-            ) from None
-        try:
-            repo = find_repository(settings.root, settings.folder)
-            comparison = compare(repo, docset, base, options.editorial_trailer)
-        except GitError as exc:
-            raise QmsError(str(exc)) from None
-    report = CheckReport(docset, comparison)
-    if comparison is not None and fmt == "markdown":
-        report.redlines = _change_redlines(comparison, config)
+    report = CheckReport(docset, site.comparison, extra=terms + site.uncommitted)
+    comparison = site.comparison
+    if comparison is not None:
+        report.merge_message = merge_trailers(
+            comparison,
+            docset.settings.approval.roles,
+            (options.approval_trailers or ["Approved-by"])[0],
+            options.editorial_trailer,
+            options.periodic_review_trailer,
+        )
+        if fmt == "markdown":
+            report.redlines = _change_redlines(comparison, config)
     sys.stdout.buffer.write(RENDERERS[fmt](report).encode("utf-8"))
     sys.stdout.flush()
-    sys.exit(0 if report.passed else 1)
+    code = report.exit_code
+    sys.exit(0 if overdue_ok and code == EXIT_REVIEWS_DUE else code)
+
+
+@main.command()
+@config_option
+@click.option(
+    "--due-within",
+    "days",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="DAYS",
+    help="List the documents overdue for review and those due within DAYS "
+    "(default: the plugin's review_due_soon_days, 60).",
+)
+@click.option("--all", "everything", is_flag=True, help="List every document in force.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "csv", "json"]),
+    default="text",
+    show_default=True,
+    help="text: a table for a terminal; csv or json: for a spreadsheet or another tool.",
+)
+def reviews(config_file: str, days: int | None, everything: bool, fmt: str) -> None:
+    """List periodic reviews that are overdue or due soon, as the site's Reviews page does.
+
+    Exit code 0 (2 if the list cannot be made): an overdue review never stops anything; CI
+    that should warn about one can use `qms check`'s exit code 3.
+    """
+    docset, options, config = _load_site(config_file)
+    site = _site_check(docset, options, config)
+    window = options.review_due_soon_days if days is None else days
+    statuses = site.review_statuses()
+    chosen = statuses if everything else due_within(statuses, window)
+    today = docset.settings.today
+    if fmt == "json":
+        text = reviews_json(chosen, today, window)
+    elif fmt == "csv":
+        text = reviews_csv(chosen)
+    else:
+        text = reviews_text(chosen, today, window, everything)
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.flush()
 
 
 def _change_redlines(comparison: Comparison, config: Any) -> dict[str, Redline]:

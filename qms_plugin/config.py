@@ -26,12 +26,21 @@ class QmsConfig(base.Config):  # type: ignore[no-untyped-call]
     id_patterns = c.DictOfItems(c.Type(str), default={})
     iso9001_edition = c.Choice(EDITIONS, default="2015")
     review_grace_days = c.Type(int, default=0)
+    review_max_months = c.Type(int, default=36)  # the longest a next review may lie ahead
+    review_due_soon_days = c.Type(int, default=60)  # "due soon" on the Reviews page
     today = c.Optional(c.Type((str, dt.date)))
+
+    # Who may approve what (see core/approval.py and docs/document-control-workflow.md).
+    roles = c.DictOfItems(c.ListOfItems(c.Type(str)), default={})  # role -> people in Git
+    approval_authority = c.ListOfItems(c.Type(dict), default=[])  # last matching entry decides
+    approver_is_owner = c.Choice(("error", "off"), default="error")
 
     # How they appear in the site.
     section_title = c.Type(str, default="Controlled documents")
     register_page = c.Type(str, default="master-document-list.md")
     register_title = c.Type(str, default="Master document list")
+    reviews_page = c.Type(str, default="reviews.md")
+    reviews_title = c.Type(str, default="Periodic reviews")
     print_notice = c.Type(str, default="Uncontrolled when printed")
     exports_dir = c.Type(str, default="qms")
     offline_check = c.Type(bool, default=True)
@@ -58,14 +67,18 @@ class QmsConfig(base.Config):  # type: ignore[no-untyped-call]
     # Revision history from Git.
     history = c.Type(bool, default=True)
     history_shallow = c.Choice(("error", "mark"), default="error")
-    history_baseline = c.Optional(c.Type(str))
+    history_baseline = c.Optional(c.Type((str, dt.date)))  # a commit, or a date (YYYY-MM-DD)
     history_signatures = c.Type(bool, default=False)
     history_cache = c.Type(bool, default=True)
     approval_trailers = c.ListOfItems(c.Type(str), default=["Approved-by"])
     review_trailers = c.ListOfItems(c.Type(str), default=["Reviewed-by"])
     editorial_trailer = c.Type(str, default="Editorial-change")
+    periodic_review_trailer = c.Type(str, default="Periodic-review")
     approval_evidence = c.Choice(("check", "require", "off"), default="check")
-    approvers = c.DictOfItems(c.ListOfItems(c.Type(str)), default={})
+    approvers = c.DictOfItems(c.ListOfItems(c.Type(str)), default={})  # older name of roles
+    # The branch a pull request's build will be merged into (CI sets QMS_CHANGE_BASE): the build
+    # then checks the change as `qms check --base` does.
+    change_base = c.Optional(c.Type(str))
     history_repo_url = c.Optional(c.Type(str))  # for change links; default: MkDocs' repo_url
     changelog_page = c.Type(str, default="change-log.md")
     changelog_title = c.Type(str, default="Change log")

@@ -6,15 +6,18 @@ findings once per build, for HTML per page, and for the export at the end.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
 
 from .config import QmsConfig
+from .core.approval import ApprovalPolicy
 from .core.audit import (
     HistoryContext,
     HistoryOptions,
+    after_baseline,
     change_log,
     history_findings,
     history_json,
@@ -24,11 +27,13 @@ from .core.findings import Finding
 from .core.git import GitError, Repository, find_repository
 from .core.history import Change, DocumentHistory, History, load_history
 from .core.manual import DocumentSet
-from .core.publication import Publication
+from .core.publication import Publication, parse_day
 from .render import HistoryRenderer
 
 
-def history_options(options: QmsConfig, repo_url: str | None) -> HistoryOptions:
+def history_options(
+    options: QmsConfig, repo_url: str | None, policy: ApprovalPolicy | None = None
+) -> HistoryOptions:
     """The history conventions from the plugin's options; ``repo_url`` is MkDocs' own."""
     return HistoryOptions(
         approval_trailers=tuple(options.approval_trailers),
@@ -36,8 +41,10 @@ def history_options(options: QmsConfig, repo_url: str | None) -> HistoryOptions:
         editorial_trailer=options.editorial_trailer,
         approvers={k: tuple(v) for k, v in options.approvers.items()},
         approval_evidence=options.approval_evidence,
-        baseline=options.history_baseline,
+        baseline=str(options.history_baseline) if options.history_baseline else None,
         repo_url=options.history_repo_url or repo_url,
+        policy=policy or ApprovalPolicy(),
+        review_trailer=options.periodic_review_trailer,
     )
 
 
@@ -52,6 +59,7 @@ class SiteHistory:
         docset: DocumentSet,
         uncommitted: dict[str, str],
         baseline_position: int | None,
+        baseline_date: dt.date | None = None,
     ) -> None:
         self.repo = repo
         self.history = history
@@ -59,6 +67,7 @@ class SiteHistory:
         self.docset = docset
         self.uncommitted = uncommitted
         self.baseline_position = baseline_position
+        self.baseline_date = baseline_date
         # Resolved once: pages, rules and exports all ask for them.
         root = docset.settings.root
         self._paths = {doc.path: repo_relative(repo, root / doc.path) for doc in docset.documents}
@@ -77,18 +86,20 @@ class SiteHistory:
             signatures=config.history_signatures,
             cache=config.history_cache,
         )
-        options = history_options(config, repo_url)
+        options = history_options(config, repo_url, settings.approval)
         baseline = None
-        if options.baseline:
+        baseline_date = parse_day(options.baseline) if options.baseline else None
+        if options.baseline and baseline_date is None:
             sha = repo.resolve(options.baseline)
             baseline = history.position(sha)
             if baseline is None:
                 raise GitError(
                     f"history_baseline '{options.baseline}' is not on the published branch's "
-                    "first-parent history; name a commit of that branch"
+                    "first-parent history; name a commit of that branch, or a date "
+                    "(YYYY-MM-DD) up to which history was imported"
                 )
         uncommitted = repo.status([scope or "."]) if history.head else {}
-        return cls(repo, history, options, docset, uncommitted, baseline)
+        return cls(repo, history, options, docset, uncommitted, baseline, baseline_date)
 
     def path_of(self, doc: Document) -> str:
         """A document's path inside the repository (history is keyed by it)."""
@@ -101,7 +112,7 @@ class SiteHistory:
     def checked(self, change: Change) -> bool:
         """Whether a change comes after the baseline (history imported before it is taken at
         its word)."""
-        return self.baseline_position is None or change.position > self.baseline_position
+        return after_baseline(change, self.baseline_position, self.baseline_date)
 
     def moved_paths(self, src_uri_of: Callable[[str], str | None]) -> dict[str, str]:
         """Where each document was before, as a site source path, mapped to where it is now:
@@ -119,9 +130,26 @@ class SiteHistory:
         """'modified', 'untracked', ... when the working copy differs from the last commit."""
         return self.uncommitted.get(self.path_of(doc))
 
-    def findings(self) -> list[Finding]:
-        context = HistoryContext(self.history, self.options, self.baseline_position, self.path_of)
-        return history_findings(self.docset.documents, context)
+    def context(
+        self, today: dt.date | None = None, proposal: frozenset[str] = frozenset()
+    ) -> HistoryContext:
+        """What the history rules need; ``proposal``: the commits a pull request proposes."""
+        prefix = f"{self.docset.settings.mount}/" if self.docset.settings.mount else ""
+        return HistoryContext(
+            self.history,
+            self.options,
+            self.baseline_position,
+            self.path_of,
+            today=today,
+            proposal=proposal,
+            baseline_date=self.baseline_date,
+            folder_path=lambda doc: doc.src_uri.removeprefix(prefix),
+        )
+
+    def findings(
+        self, today: dt.date | None = None, proposal: frozenset[str] = frozenset()
+    ) -> list[Finding]:
+        return history_findings(self.docset.documents, self.context(today, proposal))
 
     def uncommitted_findings(self) -> list[Finding]:
         found = []

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import os
 import posixpath
 import re
 import secrets
@@ -23,12 +25,16 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import dirname_to_title, get_relative_url, write_file
 from mkdocs.utils.templates import TemplateContext
 
+from .checking import SiteCheck
 from .config import QmsConfig
+from .core.approval import ApprovalConfigError, parse_policy
 from .core.documents import DEFAULT_ID_PATTERNS, DOCUMENT_TYPES, Document
+from .core.findings import Finding
 from .core.git import GitError
 from .core.manual import DocumentSet, Settings, SettingsError
 from .core.publication import earliest_day, in_force_on
 from .core.register import RegisterEntry, master_list, register_csv, register_json
+from .core.ruleset import ERROR, severity
 from .core.today import TodayError, resolve_today
 from .glossary import SiteGlossary, TermLinksHidden
 from .history_adapter import SiteHistory
@@ -65,6 +71,16 @@ REGISTER_INTRO = (
     "Sort by clicking a column heading; filter by type, status or words."
 )
 
+REVIEWS_INTRO = (
+    "When each document in force is due for its periodic review, and its last review: overdue "
+    "reviews first. A document stays in force while its review is overdue; its owner reviews it "
+    "and records the review in a pull request."
+)
+
+# The environment variable a CI job sets to the branch a pull request targets (the plugin's
+# `change_base` option): the build then checks the change as `qms check --base` does.
+CHANGE_BASE_ENV = "QMS_CHANGE_BASE"
+
 
 class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
     """Document control for procedures kept as Markdown in Git."""
@@ -82,6 +98,9 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         self.held = HeldBack()
         self.term_links = TermLinksHidden()
         self.hide_links_ok: bool | None = None
+        self.check: SiteCheck | None = None
+        self.strict = False
+        self.failing: list[str] = []  # this build's findings that fail a strict build
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Uncommitted documents are normal while editing under `mkdocs serve`; in a build they
@@ -91,17 +110,19 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         # `mkdocs serve` reuses this object for every rebuild: start each build afresh.
         self.docset = self.renderer = self.files = self.site_history = None
-        self.publishing = self.glossary = None
+        self.publishing = self.glossary = self.check = None
         self.held = HeldBack()
         self.term_links = TermLinksHidden()
         self.hide_links_ok = None
+        self.strict = bool(config.strict)
+        self.failing = []
         if not self.config.enabled:
             return config
         try:
             today = resolve_today(date_option(self.config.today))
-        except TodayError as exc:
+            self.settings = build_settings(config, self.config, today)
+        except (TodayError, SettingsError) as exc:
             raise PluginError(f"qms: {exc}") from None
-        self.settings = build_settings(config, self.config, today)
         self.env = make_environment(config.theme.dirs, html_tooltips=material_tooltips(config))
         self.glossary = SiteGlossary.setup(config, self.config, self.settings.root, self.env)
         config.extra_css.append("assets/qms/qms.css")
@@ -134,21 +155,31 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             return files
         try:
             docset = DocumentSet.load(self.settings)
+            # The one gate: the same rules, run the same way, as `qms check`.
+            check = SiteCheck.run(
+                docset, self.config, config, serving=self.serving, base=self._change_base()
+            )
         except SettingsError as exc:
             raise PluginError(f"qms: {exc}") from None
-        for finding in docset.findings:
-            log.warning(str(finding))
+        except GitError as exc:
+            raise PluginError(f"qms: {exc}") from None
+        for finding in check.findings:
+            self._report(finding)
+        for finding in check.uncommitted:
+            if self.serving:
+                log.info(str(finding))  # normal while editing: the page says so
+            else:
+                self._report(finding)
         if self.glossary is not None:
             for finding in self.glossary.load(docset.documents):
-                log.warning(str(finding))
+                self._report(finding)
             files.append(self.glossary.page_file(config))
-        if self.config.history:
-            self.site_history = self._load_history(docset, config)
-        self.publishing = SitePublishing.build(
-            docset, self.site_history, self.config, serving=self.serving
-        )
+        self.check, self.site_history, self.publishing = check, check.site_history, check.publishing
         self._add_controlled_files(files, config, docset)
-        pages = [(self.config.register_page, self.config.register_title, REGISTER_INTRO)]
+        pages = [
+            (self.config.register_page, self.config.register_title, REGISTER_INTRO),
+            (self.config.reviews_page, self.config.reviews_title, REVIEWS_INTRO),
+        ]
         if self.site_history is not None:
             pages.append((self.config.changelog_page, self.config.changelog_title, CHANGELOG_INTRO))
             pages.append((self.config.as_of_page, self.config.as_of_title, AS_OF_INTRO))
@@ -161,19 +192,19 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         self.renderer = Renderer(self.env, docset, self.config.print_notice)
         return files
 
-    def _load_history(self, docset: DocumentSet, config: MkDocsConfig) -> SiteHistory:
-        try:
-            site_history = SiteHistory.load(docset, self.config, config.repo_url)
-        except GitError as exc:
-            raise PluginError(f"qms: {exc}") from None
-        for finding in site_history.findings():
+    def _change_base(self) -> str | None:
+        """The branch this build's change will be merged into, when a CI job says so."""
+        return self.config.change_base or os.environ.get(CHANGE_BASE_ENV) or None
+
+    def _report(self, finding: Finding) -> None:
+        """Log a finding by its severity: a document-control error as a warning (so that
+        ``--strict`` fails), anything else (an overdue review, a request to the approver) as
+        information, so that the manual stays published."""
+        if severity(finding) == ERROR:
             log.warning(str(finding))
-        for finding in site_history.uncommitted_findings():
-            if self.serving:
-                log.info(str(finding))
-            else:
-                log.warning(str(finding))
-        return site_history
+            self.failing.append(str(finding))
+        else:
+            log.info(str(finding))
 
     def _add_controlled_files(
         self, files: Files, config: MkDocsConfig, docset: DocumentSet
@@ -268,7 +299,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
     ) -> str | None:
         if self.glossary is not None:
             for finding in self.glossary.end_page(page):
-                log.warning(str(finding))
+                self._report(finding)
         if self.renderer is None or self.docset is None:
             return html
         uri = page.file.src_uri
@@ -277,6 +308,9 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             table = self.renderer.master_list(
                 entries, href=lambda url: get_relative_url(url, page.url)
             )
+            return html + self.held.hold(uri, table)
+        if uri == _uri(self.config.reviews_page) and self.check is not None:
+            table = self.renderer.reviews(self.check.review_statuses(), self._href_from(page))
             return html + self.held.hold(uri, table)
         history = self.site_history
         if history is not None and uri == _uri(self.config.changelog_page):
@@ -369,7 +403,23 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         if self.glossary is not None:
             for finding in self.glossary.unused():
                 log.info(str(finding))  # information, not a problem: never fails --strict
+        self._fail_if_strict_and_unheard()
         return env
+
+    def _fail_if_strict_and_unheard(self) -> None:
+        """Strict means strict: with ``--strict``, document-control findings fail the build
+        even when the log level (``-q``) drops warnings before MkDocs counts them. Every page is
+        converted by now, so every finding is known, and nothing has been written yet."""
+        if not self.strict or not self.failing or log.isEnabledFor(logging.WARNING):
+            return
+        shown = self.failing[:20]
+        more = len(self.failing) - len(shown)
+        lines = "\n  ".join(shown) + (f"\n  ... and {more} more" if more else "")
+        raise PluginError(
+            f"qms: {len(self.failing)} document-control finding"
+            f"{'s' if len(self.failing) != 1 else ''} fail this strict build (the log level "
+            f"hid the warnings; run without -q to see them in context):\n  {lines}"
+        )
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.docset is None:
@@ -408,6 +458,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             url_for=self._url_for,
             publications=publishing.publications if publishing else None,
             displayed=publishing.displayed_document if publishing else None,
+            review_of=self.check.review_status if self.check else None,
         )
 
     def _as_of_html(self, page: Page) -> str:
@@ -500,6 +551,15 @@ def build_settings(config: MkDocsConfig, options: QmsConfig, today: Any) -> Sett
     mount = (
         folder.relative_to(docs_dir).as_posix() if folder.is_relative_to(docs_dir) else folder.name
     )
+    try:
+        # `approvers` is the older name of `roles`: both say who holds a role.
+        approval = parse_policy(
+            {**options.approvers, **options.roles},
+            options.approval_authority,
+            options.approver_is_owner,
+        )
+    except ApprovalConfigError as exc:
+        raise SettingsError(f"the qms plugin's options in mkdocs.yml: {exc}") from None
     return Settings(
         root=root,
         today=today,
@@ -513,6 +573,9 @@ def build_settings(config: MkDocsConfig, options: QmsConfig, today: Any) -> Sett
         review_grace_days=options.review_grace_days,
         iso9001_edition=options.iso9001_edition,
         use_directory_urls=config.use_directory_urls,
+        approval=approval,
+        review_max_months=options.review_max_months,
+        review_due_soon_days=options.review_due_soon_days,
     )
 
 

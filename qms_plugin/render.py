@@ -17,12 +17,14 @@ from typing import Any
 import jinja2
 import markupsafe
 
-from .core.audit import HistoryOptions, LogEntry, change_url, commit_url, is_editorial
+from .core.audit import HistoryOptions, LogEntry, change_url, commit_url, editorial_reason
 from .core.documents import Document
-from .core.history import Change, Commit, DocumentHistory, History, Revision
+from .core.history import Change, Commit, DocumentHistory, History, Person, Revision
 from .core.manual import DocumentSet
 from .core.publication import Publication
 from .core.register import RegisterEntry
+from .core.reviews import REVIEW_STATES, ReviewRecord, ReviewStatus, reviews_in
+from .core.ruleset import ERROR, severity
 from .core.standards import iso9001_clauses
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -52,6 +54,19 @@ STATE_LABELS = {
     "obsolete": "Obsolete",
     "invalid": "Check with the document controller",
 }
+
+
+REVIEW_STATE_LABELS = {"overdue": "Overdue", "due_soon": "Due soon", "scheduled": "Scheduled"}
+
+
+def _due(status: ReviewStatus) -> str:
+    """When the review is due, from today: "in 12 days", "today", "3 days overdue"."""
+    days = status.days
+    if days == 0:
+        return "today"
+    if days > 0:
+        return f"in {days} day{'s' if days != 1 else ''}"
+    return f"{-days} day{'s' if days != -1 else ''} ago"
 
 
 def long_date(day: dt.date | None) -> str:
@@ -152,7 +167,10 @@ class Renderer:
             type_label=TYPE_LABELS.get(doc.type or "", doc.data.get("type") or "—"),
             status_label=STATUS_LABELS.get(doc.status or "", "—"),
             review_overdue=not archive and docset.review_overdue(doc),
-            problems=[] if archive else docset.findings_for(problems_of or doc),
+            # Problems with the document-control data; an overdue review has its own banner.
+            problems=[]
+            if archive
+            else [f for f in docset.findings_for(problems_of or doc) if severity(f) == ERROR],
             archive=archive,
             notice=notice,
             withdrawal=withdrawal,
@@ -164,6 +182,29 @@ class Renderer:
             print_notice=self.print_notice,
             register_href=register_href,
             today=docset.settings.today,
+        )
+
+    def reviews(
+        self, statuses: Sequence[ReviewStatus], href_for: Callable[[Document], str | None]
+    ) -> str:
+        """The Reviews page: every document in force with its next and last review."""
+        template = self.env.get_template("qms/reviews.html")
+        rows = [
+            {
+                "status": status,
+                "href": href_for(status.doc),
+                "state_label": REVIEW_STATE_LABELS[status.state],
+                "due": _due(status),
+            }
+            for status in statuses
+        ]
+        counts = {state: sum(1 for s in statuses if s.state == state) for state in REVIEW_STATES}
+        return template.render(
+            rows=rows,
+            counts=counts,
+            labels=REVIEW_STATE_LABELS,
+            today=self.docset.settings.today,
+            due_soon_days=self.docset.settings.review_due_soon_days,
         )
 
     def master_list(self, entries: Sequence[RegisterEntry], href: Callable[[str], str]) -> str:
@@ -198,7 +239,7 @@ class ChangeView:
     drafting: tuple[ChangeView, ...] = ()
 
 
-def _note(change: Change, options: HistoryOptions) -> str:
+def _note(change: Change, options: HistoryOptions, doc_id: str | None = None) -> str:
     notes = []
     if change.kind == "renamed" and change.old_path:
         notes.append(f"moved from {change.old_path}")
@@ -206,9 +247,19 @@ def _note(change: Change, options: HistoryOptions) -> str:
         notes.append("created")
     elif change.kind == "deleted":
         notes.append("deleted")
-    if is_editorial(change.commit, options):
-        notes.append("editorial: " + change.commit.trailer_values([options.editorial_trailer])[0])
+    doc_id = doc_id or (change.snapshot.text("doc_id") if change.snapshot else None)
+    reason = editorial_reason(change.commit, options, doc_id)
+    if reason is not None:
+        # The approver's decision to keep the revision, as the merge message records it.
+        approvers = [p.name for p in _approvers(change.commit, options)]
+        note = "editorial change" + (f" ({reason})" if reason else "")
+        notes.append(note + (f", approved by {', '.join(approvers)}" if approvers else ""))
     return "; ".join(notes)
+
+
+def _approvers(commit: Commit, options: HistoryOptions) -> list[Person]:
+    values = commit.trailer_values(options.approval_trailers)
+    return list(dict.fromkeys(Person.parse(v) for v in values))
 
 
 def _commit_view(commit: Commit, options: HistoryOptions) -> ChangeView:
@@ -221,9 +272,14 @@ def _commit_view(commit: Commit, options: HistoryOptions) -> ChangeView:
     )
 
 
-def change_view(change: Change, options: HistoryOptions) -> ChangeView:
+def change_view(
+    change: Change, options: HistoryOptions, review: ReviewRecord | None = None
+) -> ChangeView:
     commit = change.commit
     merger = commit.merger
+    note = _note(change, options)
+    if review is not None:
+        note = "; ".join(n for n in (review.label, note) if n)
     return ChangeView(
         commit.short,
         commit.committer_date,
@@ -231,7 +287,7 @@ def change_view(change: Change, options: HistoryOptions) -> ChangeView:
         commit.author.name,
         commit_url(commit, options.repo_url),
         merger.name if merger else None,
-        _note(change, options),
+        note,
         tuple(_commit_view(c, options) for c in change.drafting),
     )
 
@@ -277,7 +333,16 @@ def revision_rows(
     """
     rows: list[dict[str, Any]] = []
     runs = record.revisions()
+    doc_id = next((c.snapshot.text("doc_id") for c in reversed(record.changes) if c.snapshot), None)
+    by_index = reviews_in(record, doc_id, options.review_trailer, options.approval_trailers)
+    reviews = {id(record.changes[index]): review for index, review in by_index.items()}
     for revision in reversed(runs):
+        # Reviews that changed nothing are rows of their own, newest first, above the revision
+        # they confirmed: they are neither revisions nor text changes.
+        for change in reversed(revision.changes):
+            review = reviews.get(id(change))
+            if review is not None:
+                rows.append(_review_row(revision, change, review, options))
         snapshot = revision.last.snapshot
         effective = revision.field("effective_date")
         try:
@@ -295,6 +360,7 @@ def revision_rows(
             href = revision_href(revision.revision)
         rows.append(
             {
+                "kind": "revision",
                 "revision": revision.revision,
                 "standing": standing,
                 "standing_label": STANDING_LABELS.get(standing or "", ""),
@@ -302,15 +368,42 @@ def revision_rows(
                 "effective_date": effective,
                 "effective_label": effective_label,
                 "approved_by": list(snapshot.texts("approved_by")) if snapshot else [],
-                "approvers": [str(p.name) for p in revision.approvers(options.approval_trailers)],
+                "approvers": [
+                    str(p.name)
+                    for p in Revision(
+                        revision.revision, [c for c in revision.changes if id(c) not in reviews]
+                    ).approvers(options.approval_trailers)
+                ],
                 "checked": checked_from is None or revision.last.position > checked_from,
                 "summary": revision.field("change_summary"),
                 "links": list(dict.fromkeys(links)),
                 "drafting": sum(len(c.drafting) for c in revision.changes),
-                "changes": [change_view(c, options) for c in reversed(revision.changes)],
+                "changes": [
+                    change_view(c, options, reviews.get(id(c))) for c in reversed(revision.changes)
+                ],
             }
         )
     return rows
+
+
+def _review_row(
+    revision: Revision, change: Change, review: ReviewRecord, options: HistoryOptions
+) -> dict[str, Any]:
+    """A periodic review that changed nothing, as a row of the revision history."""
+    commit = change.commit
+    label = str(commit.change_ref) if commit.change_ref else commit.short
+    return {
+        "kind": "review",
+        "revision": revision.revision,
+        "date": review.day.isoformat(),
+        "date_label": long_date(review.day),
+        "by": list(review.by),
+        "approvers": [p.name for p in _approvers(commit, options)],
+        "label": review.label,
+        "links": [Link(label, change_url(commit, options.repo_url), commit.subject)],
+        "drafting": len(change.drafting),
+        "changes": [change_view(change, options, review)],
+    }
 
 
 class HistoryRenderer:
@@ -359,8 +452,13 @@ class HistoryRenderer:
                     "title": entry.doc.title,
                     "href": href_for(entry.doc),
                     "revision": entry.revision,
-                    "summary": entry.summary or commit.subject,
-                    "note": _note(entry.change, self.options),
+                    "summary": (
+                        entry.review.label.capitalize()
+                        if entry.review
+                        else entry.summary or commit.subject
+                    ),
+                    "review": entry.review is not None,
+                    "note": _note(entry.change, self.options, entry.doc.doc_id),
                     "approvers": [p.name for p in entry.approvers],
                     "label": str(commit.change_ref) if commit.change_ref else commit.short,
                     "url": change_url(commit, self.options.repo_url),

@@ -134,19 +134,20 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
 SAMPLE_FILES = ("docs", "procedures", "records_schema", "mkdocs.yml", "glossary.yml")
 
 
-@pytest.fixture(scope="session")
-def sample_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A clone of this repository with the sample manual as the working tree has it, so tests
-    see the sample's real history and never write into the checkout. Edits not committed yet
-    are committed in the clone."""
-    root = tmp_path_factory.mktemp("sample") / "manual"
-    subprocess.run(
-        ["git", "clone", "--quiet", "--no-checkout", str(REPO), str(root)],
-        check=True,
-        env=git_env(),
-    )
+def clone_sample(root: Path) -> GitRepo:
+    """A clone of this repository at ``root`` with the sample manual as the working tree has it:
+    the sample's real history, and edits not committed yet committed in the clone. The tool's
+    own code is left out of the clone's working tree, so that a ``qms`` run there imports the
+    code under test."""
+    subprocess.run(["git", "clone", "--quiet", str(REPO), str(root)], check=True, env=git_env())
     repo = GitRepo(root)
-    repo.git("checkout", "--quiet", "-B", "main", "HEAD")
+    repo.git("checkout", "--quiet", "-B", "main")
+    identity = GitRepo._identity(
+        ("Test User", "test.user@example.com"), f"{TODAY}T12:00:00+00:00", None, None
+    )
+    # Gone from the clone's history too, so that no checkout there brings them back.
+    repo.git("rm", "-r", "--quiet", "qms_plugin", "tests", "benchmarks")
+    repo.git("commit", "--quiet", "--no-verify", "-m", "The sample only", env=identity)
     for name in SAMPLE_FILES:
         source, target = REPO / name, root / name
         if source.is_dir():
@@ -155,8 +156,15 @@ def sample_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
         else:
             shutil.copy(source, target)
     if repo.git("status", "--porcelain", "--", *SAMPLE_FILES):
-        repo.commit("Work in progress on the sample", date=f"{TODAY}T12:00:00+00:00")
-    return root
+        repo.git("add", "--all", "--", *SAMPLE_FILES)
+        repo.git("commit", "--quiet", "--no-verify", "-m", "Work on the sample", env=identity)
+    return repo
+
+
+@pytest.fixture(scope="session")
+def sample_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample manual in a clone of this repository, so tests never write into the checkout."""
+    return clone_sample(tmp_path_factory.mktemp("sample") / "manual").path
 
 
 @pytest.fixture(scope="session")

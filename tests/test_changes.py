@@ -15,15 +15,18 @@ from qms_plugin.core.changes import (
     run_change_rules,
 )
 from qms_plugin.core.documents import Document, parse_document
-from qms_plugin.core.history import Person
+from qms_plugin.core.history import Commit, Person
 from qms_plugin.core.revision import get_scheme
 from qms_plugin.core.schema import DocumentSchema
+from qms_plugin.core.trailers import NamedTrailer
 from tests.conftest import document
 
 SCHEMA = DocumentSchema.load()
 BODY = "## Purpose\n\nSome text.\n"
 EDITED = "## Purpose\n\nSome better text.\n"
 RUTH = Person("Ruth Okafor", "ruth@kestrel.example")
+AMIR = Person("Amir Haddad", "amir@kestrel.example")
+BRANCH_COMMIT = Commit("abcdef12" * 5, ("0" * 40,), AMIR, "2026-11-20", AMIR, "2026-11-20", "Fix")
 
 
 def doc(path: str = "procedures/qp-001.md", body: str = BODY, **fields: Any) -> Document:
@@ -72,7 +75,31 @@ NEW_APPROVAL: dict[str, Any] = {
         # revision-not-bumped
         ({}, {"body": EDITED}, {}, "revision-not-bumped", "set revision to C"),
         ({}, {"body": EDITED, **NEXT_REVISION}, {}, None, ""),
-        ({}, {"body": EDITED}, {"editorial": ("typo",)}, None, ""),
+        # an editorial change: the approver's waiver (in the merge) names the document
+        ({}, {"body": EDITED}, {"waivers": (NamedTrailer.parse("QP-001: typo"),)}, None, ""),
+        (
+            {},
+            {"body": EDITED},
+            {"waivers": (NamedTrailer.parse("QP-002: typo"),)},
+            "revision-not-bumped",
+            "set revision to C",
+        ),
+        (
+            {},
+            {"body": EDITED},
+            {"waivers": (NamedTrailer.parse("typo only"),)},
+            "revision-not-bumped",
+            "'Editorial-change: typo only' names no document",
+        ),
+        (
+            {},
+            {"body": EDITED},
+            {"requests": ((BRANCH_COMMIT, NamedTrailer.parse("QP-001: typo")),)},
+            "editorial-change-requested",
+            'Amir Haddad asks for an editorial change in abcdef12 ("typo"). That is the '
+            "approver's decision: if the change alters no meaning, the merge or squash message "
+            "must say 'Editorial-change: QP-001: typo'; otherwise set revision to C",
+        ),
         ({"status": "draft"}, {"body": EDITED, "status": "draft"}, {}, None, ""),
         ({"status": "in_review"}, {"body": EDITED, "status": "draft"}, {}, None, ""),
         (

@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 import yaml
 
-from tests.conftest import REPO, TODAY, document
+from tests.conftest import REPO, TODAY, clone_sample, document
 from tests.gitrepo import GitRepo, git_env
 
 CONTROLLER = ("Tomasz Nowak", "tomasz@kestrel.example")
@@ -36,8 +36,8 @@ APPROVED: dict[str, Any] = {
     **IN_REVIEW,
     "status": "approved",
     "approved_by": "Ruth Okafor (Managing Director)",
-    "approval_date": "2026-11-02",
-    "effective_date": "2026-11-16",
+    "approval_date": "2026-11-20",
+    "effective_date": "2026-11-30",  # not before today (2026-11-23), the earliest merge day
 }
 
 
@@ -106,7 +106,7 @@ def obsolete(repo: GitRepo) -> None:
     edit(repo, "procedures/qp-002.md", status="obsolete", obsolete_reason="Merged into QP-001.")
 
 
-CASES: list[tuple[str, Change, str, str | None, str]] = [
+CASES: list[tuple[str, Change, str, str | tuple[str, ...] | None, str]] = [
     # (name, change, commit message, rule or None, words in the output)
     (
         "text changed, revision kept",
@@ -123,11 +123,18 @@ CASES: list[tuple[str, Change, str, str | None, str]] = [
         "QP-001 modified: revision B → C",
     ),
     (
-        "editorial change",
+        "editorial change asked for in a branch commit",
+        lambda r: edit(r, "procedures/qp-001.md", EDITED),
+        "Fix a typo\n\nEditorial-change: QP-001: spelling only",
+        None,
+        "Amir Haddad asks for an editorial change in ",
+    ),
+    (
+        "editorial change naming no document",
         lambda r: edit(r, "procedures/qp-001.md", EDITED),
         "Fix a typo\n\nEditorial-change: spelling only",
-        None,
-        "Document control check passed",
+        "revision-not-bumped",
+        "the trailer 'Editorial-change: spelling only' names no document",
     ),
     (
         "revision skipped",
@@ -196,7 +203,7 @@ CASES: list[tuple[str, Change, str, str | None, str]] = [
             change_summary="Clarified the purpose.",
         ),
         "Reword the purpose",
-        "approval-carried-over",
+        ("approval-carried-over", "effective-before-merge"),
         "revision C is effective with the effective date of revision B (2026-01-12)",
     ),
     (
@@ -236,7 +243,11 @@ CASES: list[tuple[str, Change, str, str | None, str]] = [
     ids=[case[0] for case in CASES],
 )
 def test_change_rules_on_a_branch(
-    manual: GitRepo, change: Change, message: str, rule: str | None, words: str
+    manual: GitRepo,
+    change: Change,
+    message: str,
+    rule: str | tuple[str, ...] | None,
+    words: str,
 ) -> None:
     change(manual)
     manual.commit(message, author=AUTHOR, date="2026-11-20T09:00:00+00:00")
@@ -246,9 +257,12 @@ def test_change_rules_on_a_branch(
     if rule is None:
         assert result.returncode == 0, output
     else:
+        rules = (rule,) if isinstance(rule, str) else rule
         assert result.returncode == 1, output
-        assert f"[{rule}]" in output
-        assert len(re.findall(r"\[[a-z-]+\]$", result.stdout, re.MULTILINE)) == 1, output
+        for name in rules:
+            assert f"[{name}]" in output
+        found = re.findall(r"\[[a-z-]+\]$", result.stdout, re.MULTILINE)
+        assert len(found) == len(rules), output
 
 
 def test_the_configured_editorial_trailer_is_the_one_that_counts(tmp_path: Path) -> None:
@@ -262,13 +276,15 @@ def test_the_configured_editorial_trailer_is_the_one_that_counts(tmp_path: Path)
     repo.git("branch", "--force", "change")
     repo.checkout("change")
     edit(repo, "procedures/qp-001.md", EDITED)
-    repo.commit("Fix a typo\n\nEditorial-change: spelling only", author=AUTHOR)
+    repo.commit("Fix a typo\n\nEditorial-change: QP-001: spelling only", author=AUTHOR)
     result = qms(repo, "check", "--base", "main")
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "add the trailer 'Wording-only: <reason>'" in result.stdout
-    repo.commit("Say so\n\nWording-only: spelling only", author=AUTHOR, allow_empty=True)
+    assert "editorial change with 'Wording-only: QP-001: <reason>'" in result.stdout
+    repo.commit("Say so\n\nWording-only: QP-001: spelling only", author=AUTHOR, allow_empty=True)
     result = qms(repo, "check", "--base", "main")
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "[editorial-change-requested] (request)" in result.stdout
+    assert "  Wording-only: QP-001: spelling only" in result.stdout  # for the merge message
 
 
 def test_no_change_passes(manual: GitRepo) -> None:
@@ -368,11 +384,17 @@ def test_json_follows_its_schema(manual: GitRepo) -> None:
     ]
     assert report["authors"] == [{"name": "Amir Haddad", "email": "amir@kestrel.example"}]
 
+    assert [f["severity"] for f in report["findings"]] == ["error", "error"]
+    assert report["exit_code"] == 1 and report["passed"] is False
+
+    # Without a base the check judges the branch as the site build of this branch does: its
+    # commits are on the line being built, so the quiet edit is an unrevised change there.
     plain = qms(manual, "check", "--format", "json")
-    assert plain.returncode == 0
+    assert plain.returncode == 1
     without_base = json.loads(plain.stdout)
     jsonschema.validate(without_base, schema)
     assert without_base["base"] is None and without_base["changes"] == []
+    assert [f["rule"] for f in without_base["findings"]] == ["unrevised-change"]
 
 
 def test_markdown_lists_changes_and_impact(manual: GitRepo) -> None:
@@ -434,15 +456,8 @@ def _set(text: str, **fields: str) -> str:
 
 
 def sample_repo(path: Path) -> GitRepo:
-    """The sample manual copied into a new repository, as one commit on main."""
-    repo = GitRepo(path)
-    for name in ("docs", "procedures", "records_schema"):
-        shutil.copytree(REPO / name, repo.path / name)
-    for name in ("mkdocs.yml", "glossary.yml"):
-        if (REPO / name).exists():
-            shutil.copy(REPO / name, repo.path / name)
-    repo.commit("The sample manual", author=CONTROLLER)
-    return repo
+    """The sample manual with its history: a clone of this repository, on main."""
+    return clone_sample(path)
 
 
 def test_the_sample_manual_through_its_own_history(tmp_path: Path) -> None:
@@ -455,12 +470,12 @@ def test_the_sample_manual_through_its_own_history(tmp_path: Path) -> None:
         repo.read(path),
         revision="E",
         status="approved",
-        approval_date="2026-11-02",
-        effective_date="2026-11-16",
+        approval_date="2026-11-23",
+        effective_date="2026-11-30",
         change_summary="Added the check of the gauge's calibration label before use.",
     )
     repo.write(path, text + "\nCheck the calibration label on the gauge before use.\n")
-    repo.commit("WI-087-01 revision E", author=CONTROLLER, date="2026-11-02T10:00:00+00:00")
+    repo.commit("WI-087-01 revision E", author=CONTROLLER, date="2026-11-23T10:00:00+00:00")
     good = qms(repo, "check", "--base", "main", "--format", "markdown")
     assert good.returncode == 0, good.stdout + good.stderr
     assert "| WI-087-01 |" in good.stdout and "| D → E |" in good.stdout
@@ -471,7 +486,7 @@ def test_the_sample_manual_through_its_own_history(tmp_path: Path) -> None:
     repo.branch("qp-075-quiet-edit")
     path = "procedures/quality-procedures/qp-075.md"
     repo.write(path, repo.read(path).replace("## Scope", "## Scope of this procedure", 1))
-    repo.commit("Retitle a section", author=AUTHOR, date="2026-11-03T10:00:00+00:00")
+    repo.commit("Retitle a section", author=AUTHOR, date="2026-11-24T10:00:00+00:00")
     bad = qms(repo, "check", "--base", "main")
     assert bad.returncode == 1
     assert (

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from qms_plugin.cli import main
 from tests.conftest import Site, document
+from tests.gitrepo import GitRepo
 
 
 def run(site_root: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -46,6 +47,7 @@ def test_check_fails_naming_document_and_rule(site: Site) -> None:
     )
     site.write("docs/index.md", "# Home\n")
     site.write("mkdocs.yml", site.config_text(strict=False))
+    GitRepo(site.root).commit("The manual")  # as the site reads it: from Git
     config = str(site.root / "mkdocs.yml")
     result = CliRunner().invoke(main, ["check", "-f", config, "--format", "markdown"])
     assert result.exit_code == 1
@@ -83,6 +85,7 @@ def test_check_reports_terminology(site: Site) -> None:
     site.options["glossary"] = "glossary.yml"
     site.write("docs/index.md", "# Home\n")
     site.write("mkdocs.yml", site.config_text(strict=False))
+    GitRepo(site.root).commit("The manual")
     result = CliRunner().invoke(main, ["check", "-f", str(site.root / "mkdocs.yml")])
     assert result.exit_code == 1
     assert "procedures/qp-001.md:19: 'non-conformance' is a deprecated variant" in result.output

@@ -516,10 +516,21 @@ def test_an_editorial_trailer_marks_an_intended_unrevised_change(repo: GitRepo) 
     repo.write("procedures/qp-001.md", document(revision="B"))
     repo.commit("B", date=day(1))
     repo.write("procedures/qp-001.md", document("## Purpose\n\nSpelling fixed.\n", revision="B"))
-    repo.commit("Fix a typo\n\nEditorial-change: spelling only", date=day(2))
+    repo.commit("Fix a typo\n\nEditorial-change: QP-001: spelling only", date=day(2))
     assert _findings(repo) == []
     doc = history_of(repo).documents["procedures/qp-001.md"]
     assert doc.changes[-1].body_changed
+
+
+def test_an_editorial_trailer_that_names_no_document_waives_nothing(repo: GitRepo) -> None:
+    repo.write("procedures/qp-001.md", document(revision="B"))
+    repo.commit("B", date=day(1))
+    repo.write("procedures/qp-001.md", document("## Purpose\n\nSpelling fixed.\n", revision="B"))
+    repo.commit("Fix a typo\n\nEditorial-change: spelling only", date=day(2))
+    (finding,) = _findings(repo)
+    assert finding.startswith("unrevised-change: ")
+    assert "'Editorial-change: spelling only' trailer in" in finding
+    assert "names no document" in finding and "'Editorial-change: QP-001: <reason>'" in finding
 
 
 def test_approved_by_is_checked_against_git(repo: GitRepo) -> None:

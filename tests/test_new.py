@@ -124,6 +124,12 @@ def test_first_revision_of_each_scheme_outside_git(tmp_path: Path, scheme: str, 
     assert data["revision"] == first and isinstance(data["revision"], str)
     assert data["title"] == "Two: a title with a colon"
     assert "## Purpose\n" in text and "## Records\n" in text
+    # The check runs what the build runs: outside Git, with revision history on, neither can.
+    outside = qms(root, "check")
+    assert outside.returncode == 2 and "set 'history: false'" in outside.stderr
+    settings = yaml.safe_load(config(scheme))
+    settings["plugins"][1]["qms"]["history"] = False
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(settings), "utf-8")
     assert qms(root, "check").returncode == 0
 
 

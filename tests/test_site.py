@@ -189,6 +189,10 @@ def test_master_list_and_exports(site: Site) -> None:
         "pending_revision",
         "pending_from",
         "withdrawn_from",
+        "review_state",
+        "last_review",
+        "last_review_by",
+        "last_review_outcome",
     ]
     assert table[2][1] == '\'=HYPERLINK("http://x")'  # a formula is kept as text
     assert table[3][1] == 'Zeta, "quoted"'

@@ -49,6 +49,9 @@ def test_github_workflow() -> None:
     base_env = next(s for s in check["steps"] if "BASE_REF" in s.get("env", {}))
     assert base_env["env"]["BASE_REF"] == "${{ github.base_ref }}"
     assert "mkdocs build --strict" in shell
+    assert "--allow-overdue-reviews" in shell
+    build_step = next(s for s in check["steps"] if s.get("run") == "mkdocs build --strict")
+    assert build_step["env"]["QMS_CHANGE_BASE"] == "origin/${{ github.base_ref }}"
 
     build, deploy = jobs["build"], jobs["deploy"]
     assert "mkdocs build --strict" in run_text(build["steps"])
@@ -89,6 +92,10 @@ def test_gitlab_pipeline() -> None:
 
     assert pipeline["site"]["rules"] == [{"if": mr}]
     assert "mkdocs build --strict" in run_text(pipeline["site"]["script"])
+    assert "git fetch" in run_text(pipeline["site"]["script"])
+    assert pipeline["site"]["variables"]["QMS_CHANGE_BASE"] == (
+        "origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME"
+    )
 
     pages = pipeline["pages"]
     assert pages["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
@@ -105,8 +112,10 @@ def test_pre_commit_hooks_are_local() -> None:
     hooks = config["repos"][0]["hooks"]
     assert all(hook["language"] == "system" for hook in hooks)
     entries = {hook["id"]: hook["entry"] for hook in hooks}
-    assert entries["qms-check"] == "qms check"
+    # A review due elsewhere in the manual does not stop a commit (it is still printed).
+    assert entries["qms-check"] == "qms check --allow-overdue-reviews"
     assert entries["qms-check-change"].startswith("qms check --base ")
+    assert entries["qms-check-change"].endswith(" --allow-overdue-reviews")
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,13 @@ turns it into findings and records.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .approval import ApprovalPolicy
 from .documents import Document
 from .findings import Finding
 from .history import (
@@ -24,6 +26,9 @@ from .history import (
     Revision,
     identity_key,
 )
+from .publication import IN_FORCE_STATUSES, WITHDRAWN_STATUSES, merged_on
+from .reviews import REVIEW_TRAILER, ReviewRecord, reviews_in
+from .trailers import covering, example, unnamed
 
 HISTORY_FORMAT = "mkdocs-qms/history"
 HISTORY_VERSION = 1
@@ -39,14 +44,16 @@ class HistoryOptions:
     # approved_by as written in front matter -> the Git identities (names or emails) it stands for
     approvers: Mapping[str, Sequence[str]] = field(default_factory=dict)
     approval_evidence: str = "check"  # check (a mismatch is a finding), require, off
-    baseline: str | None = None  # commit from which history rules apply (inclusive of later)
+    baseline: str | None = None  # commit or date up to which history is imported, unchecked
     repo_url: str | None = None
+    policy: ApprovalPolicy = field(default_factory=ApprovalPolicy)  # roles, who may approve
+    review_trailer: str = REVIEW_TRAILER
 
 
 def names_match(approved_by: str, person: Person, options: HistoryOptions) -> bool:
     """Whether the front matter's ``approved_by`` entry names this Git identity, directly or
-    through the ``approvers`` option (a role mapped to the people who hold it)."""
-    if person.is_named_by(approved_by):
+    through ``roles`` (or the older ``approvers``: a role mapped to the people who hold it)."""
+    if person.is_named_by(approved_by) or options.policy.roles.names(approved_by, person):
         return True
     role = identity_key(approved_by)[0]
     return any(
@@ -55,8 +62,15 @@ def names_match(approved_by: str, person: Person, options: HistoryOptions) -> bo
     )
 
 
-def is_editorial(commit: Commit, options: HistoryOptions) -> bool:
-    return bool(commit.trailer_values([options.editorial_trailer]))
+def is_editorial(commit: Commit, options: HistoryOptions, doc_id: str | None) -> bool:
+    """Whether ``commit`` carries an editorial waiver naming ``doc_id``."""
+    return any(covering([commit], options.editorial_trailer, doc_id))
+
+
+def editorial_reason(commit: Commit, options: HistoryOptions, doc_id: str | None) -> str | None:
+    """What the waiver for ``doc_id`` in ``commit`` says, if it has one."""
+    found = next(covering([commit], options.editorial_trailer, doc_id), None)
+    return found[1].reason if found else None
 
 
 def commit_url(commit: Commit, repo_url: str | None) -> str | None:
@@ -81,16 +95,42 @@ def change_url(commit: Commit, repo_url: str | None) -> str | None:
 # --- rules --------------------------------------------------------------------------------------
 
 
+def after_baseline(change: Change, position: int | None, day: dt.date | None) -> bool:
+    """Whether a change comes after ``history_baseline``: a commit of the published line (its
+    ``position``) or the ``day`` up to which history was imported. Earlier changes are taken at
+    their word."""
+    if position is not None and change.position <= position:
+        return False
+    if day is not None:
+        merged = merged_on(change)
+        return merged is None or merged > day
+    return True
+
+
 @dataclass(frozen=True)
 class HistoryContext:
     history: History
     options: HistoryOptions
     baseline_position: int | None  # changes at or before this position are not checked
     repo_path: Callable[[Document], str]  # a document's path inside the repository
+    today: dt.date | None = None  # for revisions not merged yet (None: no date rules)
+    # First-parent commits that are not on the published branch yet: the change a pull request
+    # proposes (`qms check --base`, `change_base`). The change rules judge them; the history
+    # rules judge only what was merged.
+    proposal: frozenset[str] = frozenset()
+    baseline_date: dt.date | None = None  # changes merged on or before it are not checked
+    folder_path: Callable[[Document], str] = lambda doc: doc.path  # below procedures_dir
 
+    def after_baseline(self, change: Change) -> bool:
+        """Whether a change comes after the imported history (and so is checked)."""
+        return after_baseline(change, self.baseline_position, self.baseline_date)
 
-def _after_baseline(change: Change, context: HistoryContext) -> bool:
-    return context.baseline_position is None or change.position > context.baseline_position
+    def merged(self, change: Change) -> bool:
+        """Whether a change is on the published branch (not part of the proposed change)."""
+        return change.commit.sha not in self.proposal
+
+    def checked(self, change: Change) -> bool:
+        return self.after_baseline(change) and self.merged(change)
 
 
 def _finding(doc: Document, rule: str, message: str, field: str | None) -> Finding:
@@ -104,46 +144,175 @@ def _describe(commit: Commit) -> str:
 
 
 def history_findings(documents: Sequence[Document], context: HistoryContext) -> list[Finding]:
-    """Approval evidence and unrevised changes, for each document's revision in force."""
+    """The rules on each document's revision in force against Git: approval evidence and who
+    approved it, unrevised changes, and its dates against the day it was merged."""
     findings: list[Finding] = []
     options = context.options
     for doc in documents:
         if doc.doc_id is None:
             continue
         record = context.history.get(context.repo_path(doc))
+        findings.extend(_dates(doc, record, context))
         if record is None:
             continue
         current = record.current_revision()
         if current is None or current.revision != doc.revision:
             continue  # a new revision not committed yet: nothing in Git to compare with
-        checked = [c for c in current.changes if _after_baseline(c, context)]
+        checked = [c for c in current.changes if context.checked(c)]
         if not checked:
             continue
         findings.extend(_unrevised(doc, current, checked, options))
-        findings.extend(_evidence(doc, current, checked, options))
+        # A periodic review's approval confirms the revision; it is not the approval of it.
+        reviews = reviews_in(record, doc.doc_id, options.review_trailer, options.approval_trailers)
+        reviewed = {id(record.changes[index]) for index in reviews}
+        approvals = [c for c in checked if id(c) not in reviewed]
+        if approvals:
+            findings.extend(_evidence(doc, current, approvals, options))
+        findings.extend(_who_approved(doc, checked, context))
     return findings
 
 
 def _unrevised(
     doc: Document, current: Revision, checked: list[Change], options: HistoryOptions
 ) -> Iterable[Finding]:
-    first = current.changes[0]
-    for change in checked:
-        if change is first or change.kind == "deleted" or not change.body_changed:
+    """A published text that changed without a new revision, unless the change that landed it
+    (the merge or squash commit carrying the approval) waives the revision for this document.
+    Drafts change freely: only a change to a text that was published counts."""
+    key = options.editorial_trailer
+    judged = {id(change) for change in checked}
+    published = IN_FORCE_STATUSES + WITHDRAWN_STATUSES
+    for index, change in enumerate(current.changes):
+        if index == 0 or id(change) not in judged or change.kind == "deleted":
             continue
-        if is_editorial(change.commit, options) or any(
-            is_editorial(c, options) for c in change.drafting
-        ):
+        before = current.changes[index - 1].snapshot
+        if not change.body_changed or (before and before.text("status")) not in published:
             continue
+        if is_editorial(change.commit, options, doc.doc_id):
+            continue
+        requests = list(covering(change.drafting, key, doc.doc_id))
+        blank = list(unnamed([change.commit, *change.drafting], key))
+        if requests:
+            asked, trailer = requests[0]
+            hint = (
+                f"; {asked.author.name} asked for an editorial change in the drafting commit "
+                f'{asked.short} ("{trailer.reason}"), but an editorial change is the '
+                "approver's decision and counts only in the merge or squash message that "
+                f"carries the approval ('{example(key, doc.doc_id, trailer.reason)}')"
+            )
+        elif blank:
+            where, trailer = blank[0]
+            hint = (
+                f"; the '{key}: {trailer.value}' trailer in {where.short} names no document: "
+                f"a waiver names the documents it covers ('{example(key, doc.doc_id)}')"
+            )
+        else:
+            hint = (
+                f"; if it only corrected wording, the merge or squash message says so with "
+                f"'{example(key, doc.doc_id)}'"
+            )
         yield _finding(
             doc,
             "unrevised-change",
             f"the text changed in {_describe(change.commit)} but the revision stayed "
-            f"{current.revision}; give the change a new revision, or, if it only corrected "
-            f"wording, say so with an '{options.editorial_trailer}: <reason>' trailer in the "
-            "merge or squash message",
+            f"{current.revision}: give the change a new revision{hint}. To recover, merge the "
+            "next revision (see docs/document-control-workflow.md)",
             "revision",
         )
+
+
+def _first_approval(record: DocumentHistory | None, revision: str | None) -> Change | None:
+    """The change that first brought ``revision``, approved, onto the line."""
+    if record is None:
+        return None
+    runs = [r for r in record.revisions() if r.revision == revision]
+    for change in runs[-1].changes if runs else ():
+        status = change.snapshot.text("status") if change.snapshot else None
+        if change.kind != "deleted" and status in IN_FORCE_STATUSES:
+            return change
+    return None
+
+
+def _dates(
+    doc: Document, record: DocumentHistory | None, context: HistoryContext
+) -> Iterable[Finding]:
+    """A revision is in force at the earliest on the day its approval was merged onto the
+    published branch (the publication model's ``approved_on``), and was approved by then."""
+    if doc.status not in IN_FORCE_STATUSES or context.today is None:
+        return
+    first = _first_approval(record, doc.revision)
+    if first is not None and not context.after_baseline(first):
+        return  # imported history: taken at its word
+    # The day of the merge: the publication model's ``approved_on``; today for a revision not
+    # merged yet (the earliest day it can be).
+    day = merged_on(first) if first is not None and context.merged(first) else None
+    if day is not None and first is not None:
+        when = f"{day}, the day revision {doc.revision} was merged ({_describe(first.commit)})"
+    else:
+        day = context.today
+        when = (
+            f"{day} (today): revision {doc.revision} is not on the published branch yet, "
+            "and it cannot be in force before it is merged"
+        )
+    effective = doc.effective_date
+    if effective is not None and effective < day:
+        yield _finding(
+            doc,
+            "effective-before-merge",
+            f"effective_date {effective} is before {when}; a revision is in force from the "
+            f"day its approval is published at the earliest: set effective_date to {day} "
+            "or later (history imported from an earlier system is exempt: see "
+            "history_baseline)",
+            "effective_date",
+        )
+    approved = doc.approval_date
+    if approved is not None and approved > day:
+        yield _finding(
+            doc,
+            "approved-after-merge",
+            f"approval_date {approved} is after {when}; a revision is approved before it is "
+            "merged: correct approval_date to the day the approver approved it",
+            "approval_date",
+        )
+
+
+def _who_approved(
+    doc: Document, checked: list[Change], context: HistoryContext
+) -> Iterable[Finding]:
+    """Everyone Git records as approving the revision in force may approve it, and is not its
+    owner (``approval_authority``, ``approver_is_owner``)."""
+    options = context.options
+    policy = options.policy
+    if doc.status not in IN_FORCE_STATUSES:
+        return
+    rule = policy.rule_for(doc, context.folder_path(doc)) if policy.authority else None
+    seen: set[Person] = set()
+    for change in checked:
+        for value in change.commit.trailer_values(options.approval_trailers):
+            person = Person.parse(value)
+            if person in seen:
+                continue
+            seen.add(person)
+            where = _describe(change.commit)
+            if rule is not None and not policy.may_approve_person(rule, person):
+                yield _finding(
+                    doc,
+                    "approval-authority",
+                    f"Git records revision {doc.revision} as approved by {person} (in {where}), "
+                    f"who may not approve {rule.describe()}: approval_authority (entry "
+                    f"{rule.number}) allows {', '.join(rule.approvers)}; have one of them "
+                    "approve the next revision, or, if the person holds that role, list them "
+                    "under the qms plugin's 'roles'",
+                    "approved_by",
+                )
+            if policy.approver_is_owner != "off" and policy.person_is_owner(doc, person):
+                yield _finding(
+                    doc,
+                    "approver-is-owner",
+                    f"Git records revision {doc.revision} as approved by {person} (in {where}), "
+                    f"who is the document's owner ({doc.owner}); another competent person "
+                    "approves the owner's changes",
+                    "approved_by",
+                )
 
 
 def _evidence(
@@ -213,7 +382,9 @@ def change_record(change: Change, options: HistoryOptions) -> dict[str, Any]:
         "old_path": change.old_path,
         "revision": change.revision,
         "body_changed": change.body_changed,
-        "editorial": is_editorial(commit, options),
+        "editorial": is_editorial(
+            commit, options, change.snapshot.text("doc_id") if change.snapshot else None
+        ),
         "change_ref": _ref(commit.change_ref),
         "change_url": change_url(commit, options.repo_url),
         "approvers": _people(commit.trailer_values(options.approval_trailers)),
@@ -292,6 +463,7 @@ class LogEntry:
     revision: str | None
     summary: str | None
     approvers: tuple[Person, ...]
+    review: ReviewRecord | None = None  # a review-only change: not a revision, not a text change
 
 
 def change_log(
@@ -306,7 +478,8 @@ def change_log(
         record = history.get(repo_path(doc))
         if record is None:
             continue
-        for change in record.changes:
+        reviews = reviews_in(record, doc.doc_id, options.review_trailer, options.approval_trailers)
+        for index, change in enumerate(record.changes):
             snapshot = change.snapshot
             approvers = tuple(
                 Person.parse(v) for v in change.commit.trailer_values(options.approval_trailers)
@@ -318,6 +491,7 @@ def change_log(
                     change.revision,
                     snapshot.text("change_summary") if snapshot else None,
                     approvers,
+                    reviews.get(index),
                 )
             )
     entries.sort(key=lambda e: (-e.change.position, e.doc.doc_id or e.doc.path))

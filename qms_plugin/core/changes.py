@@ -15,13 +15,16 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from .approval import Roles
 from .documents import Document, parse_document
 from .findings import Finding
 from .git import GitError, Repository
-from .history import Person, ids_ever_used
+from .history import Commit, Person, ids_ever_used
+from .mailmap import Mailmap
 from .manual import DocumentSet, Settings
 from .revision import RevisionScheme
 from .schema import DocumentSchema
+from .trailers import NamedTrailer, example, named
 
 # A revision is published once approved; before that it is still being written and may change
 # without a new revision.
@@ -130,16 +133,33 @@ def pair_documents(base: Sequence[Document], current: Sequence[Document]) -> lis
 
 
 @dataclass(frozen=True)
+class FolderMove:
+    """The controlled folder (``procedures_dir``) at the base and now, repository-relative."""
+
+    old: str
+    new: str
+    config: str  # the configuration file that names it (project-relative), for messages
+    acknowledged: bool  # a Document-moved trailer names the old folder
+    documents: frozenset[str] = frozenset()  # IDs at the same place below the folder
+
+
+@dataclass(frozen=True)
 class ChangeContext:
     """What change rules need besides the documents."""
 
     scheme: RevisionScheme
     authors: tuple[Person, ...] = ()
-    editorial: tuple[str, ...] = ()
+    # Editorial waivers in the approved change itself (the merge that lands the change, when
+    # it is being checked before it is pushed): the approver's decision.
+    waivers: tuple[NamedTrailer, ...] = ()
+    # Waivers in the branch's own commits: requests for the approver to confirm in the merge.
+    requests: tuple[tuple[Commit, NamedTrailer], ...] = ()
     moved: tuple[str, ...] = ()
     ids_ever_used: Mapping[str, str] = field(default_factory=dict)
     base: str = "the base"
     editorial_trailer: str = EDITORIAL_TRAILER  # the plugin's `editorial_trailer` option
+    folder_move: FolderMove | None = None
+    mailmap_changed: str | None = None  # the project-relative path of a changed .mailmap
 
 
 ChangeRule = Callable[[Sequence[DocumentChange], ChangeContext], Iterable[Finding]]
@@ -176,18 +196,46 @@ def _successors(scheme: RevisionScheme, revision: str | None) -> str:
 
 
 def revision_bumped(changes: Sequence[DocumentChange], context: ChangeContext) -> Iterator[Finding]:
-    """A published revision whose text changes becomes a new revision."""
+    """A published revision whose text changes becomes a new revision, unless the approver
+    waives it for that document (an editorial change, named in the merge message)."""
+    key = context.editorial_trailer
     for change, old, _new in _pairs(changes, revised=False):
-        if not change.body_changed or old.status not in PUBLISHED or context.editorial:
+        if not change.body_changed or old.status not in PUBLISHED:
+            continue
+        doc_id = change.doc_id
+        if any(w.covers(doc_id) for w in context.waivers):
             continue
         hint = f"set revision to {_successors(context.scheme, old.revision)}"
+        asked = next(((c, w) for c, w in context.requests if w.covers(doc_id)), None)
+        if asked is not None:
+            commit, waiver = asked
+            yield _finding(
+                change,
+                "editorial-change-requested",
+                f"the text of published revision {old.revision} changed and the revision was "
+                f"kept: {commit.author.name} asks for an editorial change in {commit.short} "
+                f'("{waiver.reason}"). That is the approver\'s decision: if the change alters '
+                f"no meaning, the merge or squash message must say "
+                f"'{example(key, doc_id, waiver.reason)}'; otherwise {hint}",
+                "revision",
+            )
+            continue
+        blank = next((w for _, w in context.requests if not w.doc_ids), None)
+        blank = blank or next((w for w in context.waivers if not w.doc_ids), None)
+        names = (
+            f" (the trailer '{key}: {blank.value}' names no document: a waiver names the "
+            "documents it covers)"
+            if blank
+            else ""
+        )
         yield _finding(
             change,
             "revision-not-bumped",
             f"the text changed but revision is still {old.revision}, which is published "
             f"({old.status}); {hint} and say what changed in change_summary. For a correction "
-            f"that changes no meaning, add the trailer '{context.editorial_trailer}: <reason>' "
-            "to a commit message of this change instead",
+            f"that changes no meaning, ask the approver for an editorial change with "
+            f"'{example(key, doc_id)}' in a commit message; the merge or squash message "
+            f"confirms it{names}",
             "revision",
         )
 
@@ -359,6 +407,11 @@ def not_deleted(changes: Sequence[DocumentChange], context: ChangeContext) -> It
         )
 
 
+def _moved_with_folder(change: DocumentChange, move: FolderMove | None) -> bool:
+    """Whether a document only moved because the controlled folder did."""
+    return move is not None and change.kind == "renamed" and change.doc_id in move.documents
+
+
 def not_renamed(changes: Sequence[DocumentChange], context: ChangeContext) -> Iterator[Finding]:
     """A document keeps its file (and so its page address) unless the move is meant."""
     for change in changes:
@@ -366,6 +419,8 @@ def not_renamed(changes: Sequence[DocumentChange], context: ChangeContext) -> It
             continue
         if any(change.doc_id in value.replace(",", " ").split() for value in context.moved):
             continue
+        if _moved_with_folder(change, context.folder_move):
+            continue  # reported once, as the move of the folder
         yield _finding(
             change,
             "document-renamed",
@@ -375,6 +430,43 @@ def not_renamed(changes: Sequence[DocumentChange], context: ChangeContext) -> It
             "message of this change",
             "doc_id",
         )
+
+
+def folder_kept(changes: Sequence[DocumentChange], context: ChangeContext) -> Iterator[Finding]:
+    """The controlled folder itself is where it was, unless its move is meant."""
+    move = context.folder_move
+    if move is None or move.acknowledged:
+        return
+    moved = sum(1 for c in changes if _moved_with_folder(c, move))
+    yield Finding(
+        move.config,
+        None,
+        "controlled-folder-changed",
+        f"procedures_dir moved the controlled documents from {move.old}/ to {move.new}/ "
+        f"({moved} document{'s' if moved != 1 else ''} with it): every page address changes, "
+        "and bookmarks and links from outside the manual break. The documents were compared "
+        "with their earlier versions by doc_id. If the move is intended, add the trailer "
+        f"'{MOVED_TRAILER}: {move.old}/' to a commit message of this change",
+        None,
+        "procedures_dir",
+    )
+
+
+def mailmap_unchanged(
+    changes: Sequence[DocumentChange], context: ChangeContext
+) -> Iterator[Finding]:
+    """Who wrote a change is not rewritten by the change itself."""
+    if context.mailmap_changed is None or not changes:
+        return
+    yield Finding(
+        context.mailmap_changed,
+        None,
+        "mailmap-changed",
+        f"this change edits .mailmap, which decides who Git says wrote each commit (and so "
+        f"who counts as an author of the change); the check read the authors with the "
+        f".mailmap of {context.base}. Change .mailmap in a pull request of its own that "
+        "changes no controlled document",
+    )
 
 
 CHANGE_RULES: tuple[ChangeRule, ...] = (
@@ -387,6 +479,8 @@ CHANGE_RULES: tuple[ChangeRule, ...] = (
     id_not_reused,
     not_deleted,
     not_renamed,
+    folder_kept,
+    mailmap_unchanged,
 )
 
 
@@ -501,6 +595,17 @@ SHALLOW_MESSAGE = (
 )
 
 
+@dataclass(frozen=True)
+class ChangeTrailer:
+    """A trailer of the change that names documents (an editorial waiver, a periodic review):
+    asked for in a commit of the branch, or confirmed in the merge that lands the change."""
+
+    doc_ids: tuple[str, ...]
+    reason: str
+    commit: Commit
+    confirmed: bool  # it stands in the approved change itself (the merge being checked)
+
+
 @dataclass
 class Comparison:
     """The change from a base ref to the working tree, and what the change rules found."""
@@ -512,20 +617,30 @@ class Comparison:
     authors: tuple[Person, ...]
     findings: list[Finding]
     impact: list[Impact]
+    # First-parent commits that are not on the base branch yet: the proposed change, which the
+    # history rules leave to the change rules.
+    proposal: frozenset[str] = frozenset()
+    landing: str | None = None  # HEAD, when it is the merge that lands the change
+    editorial: list[ChangeTrailer] = field(default_factory=list)
+    folder_move: FolderMove | None = None
+    mailmap_changed: str | None = None
+    # Periodic-review trailers on the branch: the merge repeats them to record the reviews.
+    reviews: list[ChangeTrailer] = field(default_factory=list)
 
 
 def read_documents_at(
-    repo: Repository, commit: str, settings: Settings, schema: DocumentSchema
+    repo: Repository,
+    commit: str,
+    settings: Settings,
+    schema: DocumentSchema,
+    folder: str | None = None,
 ) -> list[Document]:
-    """The controlled documents as they were at ``commit`` (one ls-tree, one cat-file)."""
-    folder = settings.folder
-    try:
-        prefix = folder.relative_to(repo.root).as_posix()
-    except ValueError:
-        raise ChangeError(
-            f"the procedures folder {folder} is not inside the Git repository at {repo.root}"
-        ) from None
-    prefix = "" if prefix == "." else prefix
+    """The controlled documents as they were at ``commit`` (one ls-tree, one cat-file).
+
+    ``folder`` is the procedures folder at that commit, repository-relative (default: where it
+    is now).
+    """
+    prefix = _repo_folder(repo, settings) if folder is None else folder
     root = settings.root.resolve()
     files = repo.tree(commit, [prefix] if prefix else [])
     wanted: dict[str, str] = {}
@@ -535,6 +650,7 @@ def read_documents_at(
             wanted[name] = oid
     blobs = repo.read_blobs(wanted.values())
     text_fields = schema.text_fields()
+    mount = settings.mount if folder is None else PurePosixPath(prefix).name
     documents = []
     for name in sorted(wanted):
         rel = name[len(prefix) + 1 :] if prefix else name
@@ -543,47 +659,90 @@ def read_documents_at(
             path = absolute.relative_to(root).as_posix()
         except ValueError:
             path = absolute.as_posix()
-        src_uri = f"{settings.mount}/{rel}" if settings.mount else rel
+        src_uri = f"{mount}/{rel}" if mount else rel
         doc = parse_document(blobs.get(wanted[name], b""), path, src_uri, schema, text_fields)
         if doc is not None:
             documents.append(doc)
     return documents
 
 
+def _repo_folder(repo: Repository, settings: Settings) -> str:
+    """The procedures folder relative to the repository ('' for its root)."""
+    try:
+        prefix = settings.folder.relative_to(repo.root).as_posix()
+    except ValueError:
+        raise ChangeError(
+            f"the procedures folder {settings.folder} is not inside the Git repository at "
+            f"{repo.root}"
+        ) from None
+    return "" if prefix == "." else prefix
+
+
 _IDENT = re.compile(r"^(.*?) <([^<>]*)> \d+ [+-]\d{4}$")
 
 
-def read_change_log(
-    repo: Repository, base_commit: str, editorial_trailer: str = EDITORIAL_TRAILER
-) -> tuple[tuple[Person, ...], tuple[str, ...], tuple[str, ...]]:
-    """Authors, editorial-change values and Document-moved values of base..HEAD (one process).
+@dataclass(frozen=True)
+class BranchCommit:
+    """A commit of the change (base..HEAD), its author as the base's .mailmap names them."""
 
-    Merge commits carry trailers but no authorship: whoever merges a pull request (often the
-    approver) did not write it.
+    commit: Commit
+    own_changes: bool  # a merge that changes files itself (a conflict resolution, an edit)
+
+    @property
+    def authored(self) -> bool:
+        """Whether its author wrote part of the change: every commit but a merge that only
+        joins its parents (whoever merges a pull request, often the approver, did not write it;
+        a merge with changes of its own did write them)."""
+        return not self.commit.is_merge or self.own_changes
+
+
+def read_change_log(repo: Repository, base_commit: str) -> list[BranchCommit]:
+    """Every commit of base..HEAD, newest first, in one process.
+
+    Authors are read as Git recorded them and mapped with the ``.mailmap`` of ``base_commit``:
+    a ``.mailmap`` the change itself adds or edits cannot rename its own authors. Each merge's
+    combined diff (``--cc``) tells whether it changed files itself.
     """
-    fmt = "%x1f".join(
+    fields = ["%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%B"]
+    fmt = "%x1e" + "%x1f".join(fields) + "%x1f"
+    out = repo.run(
         [
-            "%P",
-            "%aN",
-            "%aE",
-            f"%(trailers:key={editorial_trailer},valueonly,unfold,separator=%x1d)",
-            f"%(trailers:key={MOVED_TRAILER},valueonly,unfold,separator=%x1d)",
+            "log",
+            "--no-mailmap",
+            f"--format={fmt}",
+            "--cc",
+            "--name-only",
+            "-z",
+            f"{base_commit}..HEAD",
+            "--",
         ]
-    )
-    out = repo.text(["log", "--use-mailmap", f"--format={fmt}%x1e", f"{base_commit}..HEAD", "--"])
-    authors: dict[Person, None] = {}
-    editorial: list[str] = []
-    moved: list[str] = []
+    ).decode("utf-8", "replace")
+    mailmap = Mailmap(_mailmap_at(repo, base_commit))
+    found = []
     for record in out.split("\x1e"):
-        record = record.strip("\n")
-        if not record:
+        parts = record.split("\x1f")
+        if len(parts) < 10:
             continue
-        parents, name, email, edits, moves = record.split("\x1f")
-        if len(parents.split()) < 2:
-            authors.setdefault(Person(name, email))
-        editorial += [v.strip() for v in edits.split("\x1d") if v.strip()]
-        moved += [v.strip() for v in moves.split("\x1d") if v.strip()]
-    return tuple(authors), tuple(editorial), tuple(moved)
+        sha, parents, an, ae, ad, cn, ce, cd, message, names = parts[:10]
+        files = [n for n in names.strip("\0\n").split("\0") if n]
+        commit = Commit(
+            sha,
+            tuple(parents.split()),
+            mailmap.person(an, ae),
+            ad,
+            mailmap.person(cn, ce),
+            cd,
+            message.strip("\n"),
+        )
+        found.append(BranchCommit(commit, commit.is_merge and bool(files)))
+    return found
+
+
+def _mailmap_at(repo: Repository, commit: str) -> str:
+    try:
+        return repo.text(["cat-file", "blob", f"{commit}:.mailmap"])
+    except GitError:
+        return ""  # no .mailmap there
 
 
 def working_tree_author(repo: Repository) -> Person | None:
@@ -601,12 +760,17 @@ def compare(
     docset: DocumentSet,
     base_ref: str,
     editorial_trailer: str = EDITORIAL_TRAILER,
+    approval_trailers: Sequence[str] = ("Approved-by",),
+    base_folder: str | None = None,
+    config_path: str = "mkdocs.yml",
+    review_trailer: str = "Periodic-review",
 ) -> Comparison:
     """Compare the working tree's documents with ``base_ref`` and run the change rules.
 
     The base side is the merge base of ``base_ref`` and HEAD (what the branch started from, as
-    a pull request shows it). Raises ChangeError (a GitError) with what to do when the
-    repository cannot answer.
+    a pull request shows it). ``base_folder`` is the procedures folder there (repository-
+    relative) when it differs from today's. Raises ChangeError (a GitError) with what to do
+    when the repository cannot answer.
     """
     settings = docset.settings
     if repo.is_shallow():
@@ -624,25 +788,63 @@ def compare(
     schema_path = (settings.root / settings.schema) if settings.schema else None
     schema = DocumentSchema.load(schema_path)
     scheme = settings.scheme()
-    base_docs = read_documents_at(repo, merge_base, settings, schema)
-    authors, editorial, moved = read_change_log(repo, base_commit, editorial_trailer)
-    folder = settings.folder.relative_to(repo.root).as_posix()
-    if repo.status([folder] if folder != "." else []):
+    folder = _repo_folder(repo, settings)
+    old_folder = folder if base_folder is None else base_folder.strip("/")
+    base_docs = read_documents_at(
+        repo, merge_base, settings, schema, None if old_folder == folder else old_folder
+    )
+    log = read_change_log(repo, base_commit)
+    landing = _landing(repo, log, base_commit, approval_trailers)
+    authors = tuple(dict.fromkeys(c.commit.author for c in log if c.authored))
+    if repo.status([folder] if folder else []):
         author = working_tree_author(repo)
         if author is not None and author not in authors:
             authors = (*authors, author)
-    used = ids_ever_used(repo, merge_base, "" if folder == "." else folder)
+    waivers: list[tuple[Commit, NamedTrailer]] = []
+    reviews: list[tuple[Commit, NamedTrailer]] = []
+    moved: list[str] = []
+    for entry in log:
+        waivers += [(entry.commit, w) for w in named(entry.commit, editorial_trailer)]
+        reviews += [(entry.commit, r) for r in named(entry.commit, review_trailer)]
+        moved += [v.strip() for v in entry.commit.trailer_values([MOVED_TRAILER]) if v.strip()]
+    used = ids_ever_used(repo, merge_base, folder)
+    if old_folder != folder:
+        used = {**ids_ever_used(repo, merge_base, old_folder), **used}
+    changes = pair_documents(base_docs, docset.documents)
+    folder_move = None
+    if old_folder != folder:
+        folder_move = FolderMove(
+            old_folder,
+            folder,
+            config_path,
+            any(old_folder in {t.rstrip("/") for t in v.replace(",", " ").split()} for v in moved),
+            frozenset(
+                c.doc_id
+                for c in changes
+                if c.kind == "renamed"
+                and c.doc_id
+                and c.old is not None
+                and c.new is not None
+                and _below(repo, settings, c.old.path, old_folder)
+                == _below(repo, settings, c.new.path, folder)
+            ),
+        )
     context = ChangeContext(
         scheme=scheme,
         authors=authors,
-        editorial=editorial,
-        moved=moved,
+        waivers=tuple(w for c, w in waivers if landing is not None and c.sha == landing),
+        requests=tuple((c, w) for c, w in waivers if landing is None or c.sha != landing),
+        moved=tuple(moved),
         ids_ever_used=used,
         base=base_ref,
         editorial_trailer=editorial_trailer,
+        folder_move=folder_move,
+        mailmap_changed=_mailmap_changed(repo, merge_base, settings),
     )
-    changes = pair_documents(base_docs, docset.documents)
     findings = run_change_rules(changes, context)
+    proposal = frozenset(
+        repo.text(["rev-list", "--first-parent", "HEAD", f"^{base_commit}"]).split()
+    ) - ({landing} if landing else set())
     return Comparison(
         base_ref,
         base_commit,
@@ -651,4 +853,112 @@ def compare(
         authors,
         findings,
         impact(changes, docset.documents),
+        proposal=proposal,
+        landing=landing,
+        editorial=[
+            ChangeTrailer(w.doc_ids, w.reason, c, landing is not None and c.sha == landing)
+            for c, w in waivers
+        ],
+        folder_move=folder_move,
+        mailmap_changed=context.mailmap_changed,
+        reviews=[
+            ChangeTrailer(r.doc_ids, r.reason, c, landing is not None and c.sha == landing)
+            for c, r in reviews
+        ],
     )
+
+
+def _landing(
+    repo: Repository, log: Sequence[BranchCommit], base_commit: str, trailers: Sequence[str]
+) -> str | None:
+    """HEAD, when it is the merge that lands the change: a merge onto the base branch that
+    carries the approval (a local merge checked before it is pushed). A test merge a CI service
+    makes carries no approval, so it stays part of the proposal."""
+    sha = repo.head()
+    head = next((c.commit for c in log if c.commit.sha == sha), None)
+    if head is None or not head.is_merge or not head.trailer_values(trailers):
+        return None
+    try:
+        repo.run(["merge-base", "--is-ancestor", head.parents[0], base_commit])
+    except GitError:
+        return None
+    return head.sha
+
+
+def _below(repo: Repository, settings: Settings, path: str, folder: str) -> str:
+    """A project-relative path's place below a repository-relative folder."""
+    absolute = (settings.root / path).resolve()
+    try:
+        rel = absolute.relative_to(repo.root).as_posix()
+    except ValueError:
+        return path
+    return rel[len(folder) + 1 :] if folder and rel.startswith(folder + "/") else rel
+
+
+def _mailmap_changed(repo: Repository, merge_base: str, settings: Settings) -> str | None:
+    """The project-relative path of ``.mailmap`` if the change (committed or not) edits it."""
+    if not repo.text(["diff", "--name-only", merge_base, "--", ".mailmap"]).strip():
+        untracked = repo.status([".mailmap"])
+        if not untracked:
+            return None
+    absolute = repo.root / ".mailmap"
+    try:
+        return absolute.relative_to(settings.root.resolve()).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+def merge_trailers(
+    comparison: Comparison,
+    roles: Roles,
+    approval_trailer: str = "Approved-by",
+    editorial_trailer: str = EDITORIAL_TRAILER,
+    review_trailer: str = "Periodic-review",
+) -> list[str]:
+    """The trailers the merge or squash message must carry for this change: an approval for
+    each revision it approves, the editorial changes the branch asks for (the approver
+    confirms them by merging with these lines) and the periodic reviews it records. Nothing
+    when HEAD is that merge already."""
+    if comparison.landing is not None:
+        return []
+    lines: list[str] = []
+    for change in comparison.changes:
+        new, old = change.new, change.old
+        if new is None or new.status not in ("approved", "effective") or not new.approved_by:
+            continue
+        if old is not None and not change.revision_changed and old.approved_by == new.approved_by:
+            continue  # no new approval in this change
+        lines += [f"{approval_trailer}: {_trailer_person(name, roles)}" for name in new.approved_by]
+    kept = {
+        c.doc_id
+        for c in comparison.changes
+        if c.body_changed and not c.revision_changed and c.doc_id
+    }
+    # A review leaves text and revision as they are: only the front matter changed.
+    reviewed = {
+        c.doc_id
+        for c in comparison.changes
+        if c.kind == "modified" and not c.body_changed and not c.revision_changed and c.doc_id
+    }
+    for key, entries, wanted in (
+        (editorial_trailer, comparison.editorial, kept),
+        (review_trailer, comparison.reviews, reviewed),
+    ):
+        for entry in entries:
+            covered = [doc_id for doc_id in entry.doc_ids if doc_id in wanted]
+            if covered and not entry.confirmed:
+                lines.append(f"{key}: {', '.join(covered)}: {entry.reason}")
+    return list(dict.fromkeys(lines))
+
+
+def _trailer_person(text: str, roles: Roles) -> str:
+    """``approved_by`` text as an Approved-by trailer names the person: with the address
+    ``roles`` knows for them, without a role in brackets."""
+    role = roles.role(text)
+    if role is not None and len(roles.holders[role]) == 1:
+        return roles.holders[role][0]
+    for specs in roles.holders.values():
+        for spec in specs:
+            if "<" in spec and Person.parse(spec).is_named_by(text):
+                return spec
+    return " ".join(re.sub(r"\([^()]*\)", " ", text).split()) or text

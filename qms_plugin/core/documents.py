@@ -16,6 +16,8 @@ from .schema import DocumentSchema
 
 DOCUMENT_TYPES = ("manual", "policy", "procedure", "work_instruction", "form", "external")
 STATUSES = ("draft", "in_review", "approved", "effective", "superseded", "obsolete")
+# What a periodic review found: the document stays as it is, or its next revision was started.
+REVIEW_OUTCOMES = ("no_change", "revision_started")
 
 DEFAULT_ID_PATTERNS: Mapping[str, str] = {
     "manual": r"QM-\d{3}",
@@ -136,7 +138,8 @@ class Document:
 
     @cached_property
     def next_review(self) -> dt.date | None:
-        """The explicit ``next_review``, else the effective date plus the review interval.
+        """The explicit ``next_review``, else the review interval counted from the last
+        periodic review (``last_review``), or from the effective date before the first one.
 
         Only documents in force are reviewed: drafts and retired documents have none.
         """
@@ -145,9 +148,33 @@ class Document:
         explicit = _date(self.data.get("next_review"))
         if explicit:
             return explicit
-        if self.effective_date and self.review_interval_months:
-            return add_months(self.effective_date, self.review_interval_months)
+        since = self.review_basis
+        if since and self.review_interval_months:
+            return add_months(since, self.review_interval_months)
         return None
+
+    @property
+    def review_basis(self) -> dt.date | None:
+        """The day the review interval is counted from: the last periodic review, else the
+        effective date (a review recorded before the revision came into force does not count)."""
+        last, effective = self.last_review, self.effective_date
+        if last and (effective is None or last >= effective):
+            return last
+        return effective
+
+    @property
+    def last_review(self) -> dt.date | None:
+        """The day of the last periodic review recorded in the front matter."""
+        return _date(self.data.get("last_review"))
+
+    @property
+    def last_review_by(self) -> tuple[str, ...]:
+        return _texts(self.data.get("last_review_by"))
+
+    @property
+    def last_review_outcome(self) -> str | None:
+        value = self.data.get("last_review_outcome")
+        return value if value in REVIEW_OUTCOMES else None
 
     @property
     def clauses(self) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from .approval import ApprovalPolicy
 from .documents import DEFAULT_ID_PATTERNS, Document, load_documents, parse_document
 from .findings import Finding
 from .revision import RevisionScheme, get_scheme
@@ -37,6 +38,9 @@ class Settings:
     review_grace_days: int = 0
     iso9001_edition: str = "2015"
     use_directory_urls: bool = True
+    approval: ApprovalPolicy = field(default_factory=ApprovalPolicy)
+    review_max_months: int = 36  # the longest a next review may lie after the last one
+    review_due_soon_days: int = 60  # "due soon" on the Reviews page and in the register
 
     @property
     def folder(self) -> Path:
@@ -76,14 +80,15 @@ class DocumentSet:
     schema: DocumentSchema | None = None  # to read earlier versions of the documents the same way
 
     @classmethod
-    def load(cls, settings: Settings) -> DocumentSet:
+    def load(cls, settings: Settings, missing_folder_ok: bool = False) -> DocumentSet:
         """Read, validate and check every document below the settings' procedures folder.
 
         Raises SettingsError for a configuration that cannot work (missing folder, bad schema,
-        unknown revision scheme, bad ID pattern).
+        unknown revision scheme, bad ID pattern). With ``missing_folder_ok`` a missing folder
+        holds no documents (a change that deletes it is checked document by document).
         """
         folder = settings.folder
-        if not folder.is_dir():
+        if not folder.is_dir() and not missing_folder_ok:
             raise SettingsError(
                 f"the procedures folder {folder} does not exist; create it or set the plugin's "
                 "'procedures_dir' option in mkdocs.yml"
@@ -103,13 +108,20 @@ class DocumentSet:
                     f"id_patterns: the pattern for {doc_type} ({pattern!r}) is not a valid "
                     f"regular expression: {exc}"
                 ) from None
-        documents = load_documents(folder, settings.root.resolve(), settings.mount, schema)
+        documents = (
+            load_documents(folder, settings.root.resolve(), settings.mount, schema)
+            if folder.is_dir()
+            else []
+        )
         context = RuleContext(
             today=settings.today,
             id_patterns=settings.id_patterns,
             clauses=clauses,
             revision_scheme=scheme,
             review_grace_days=settings.review_grace_days,
+            approval=settings.approval,
+            review_max_months=settings.review_max_months,
+            mount=settings.mount,
         )
         own = [finding for doc in documents for finding in doc.findings]
         findings = sorted(
@@ -117,6 +129,13 @@ class DocumentSet:
             key=lambda f: (f.path, f.line or 0, f.rule, f.message),
         )
         return cls(settings, documents, findings, schema)
+
+    def add_findings(self, findings: list[Finding]) -> None:
+        """Add what rules on more than the documents found (history, the change)."""
+        self.findings = sorted(
+            self.findings + findings, key=lambda f: (f.path, f.line or 0, f.rule, f.message)
+        )
+        self.__dict__.pop("_findings_by_path", None)
 
     @cached_property
     def by_id(self) -> dict[str, Document]:

@@ -13,6 +13,7 @@ from posixpath import splitext
 from .documents import Document
 from .manual import DocumentSet
 from .publication import Publication, Publications, PublishedRevision, in_force_on
+from .reviews import ReviewStatus
 
 # The export contract (records_schema/register.schema.yaml): these columns, in this order.
 REGISTER_COLUMNS = (
@@ -30,6 +31,11 @@ REGISTER_COLUMNS = (
     "pending_revision",
     "pending_from",
     "withdrawn_from",
+    # added with periodic reviews as records
+    "review_state",
+    "last_review",
+    "last_review_by",
+    "last_review_outcome",
 )
 REGISTER_FORMAT_VERSION = 1
 
@@ -64,6 +70,10 @@ class RegisterEntry:
     pending_revision: str = ""
     pending_from: str = ""
     withdrawn_from: str = ""
+    review_state: str = ""  # overdue | due_soon | scheduled | "" (not in force, none planned)
+    last_review: str = ""
+    last_review_by: str = ""
+    last_review_outcome: str = ""
 
     def export(self) -> dict[str, str]:
         return {column: getattr(self, column) for column in REGISTER_COLUMNS}
@@ -74,12 +84,14 @@ def master_list(
     url_for: Callable[[Document], str | None] | None = None,
     publications: Publications | None = None,
     displayed: Callable[[Document], Document] | None = None,
+    review_of: Callable[[Document], ReviewStatus | None] | None = None,
 ) -> list[RegisterEntry]:
     """Rows for every document that has an ID, sorted by ID.
 
     ``url_for`` gives a document's site URL; by default it is worked out as MkDocs would. With
     the ``publications``, each row is the revision in force today (``displayed`` gives its
     text's metadata), with the revision pending after it and the day a withdrawal takes effect.
+    ``review_of`` gives where the revision in force stands with its periodic review.
     """
     today = docset.settings.today
     entries = []
@@ -95,6 +107,8 @@ def master_list(
         withdrawal = publication.withdrawal if publication else None
         in_force = state == "current"
         next_review = shown.next_review if in_force or publication is None else None
+        review = review_of(doc) if review_of else None
+        last = review.last if review else None
         entries.append(
             RegisterEntry(
                 id=doc.doc_id,
@@ -115,6 +129,10 @@ def master_list(
                 withdrawn_from=(
                     _iso(withdrawal.starts) if withdrawal and not withdrawal.waiting else ""
                 ),
+                review_state=review.state if review else "",
+                last_review=_iso(last.day) if last else "",
+                last_review_by=", ".join(last.by) if last else "",
+                last_review_outcome=last.outcome if last else "",
             )
         )
     return sorted(entries, key=lambda e: (e.id, e.url))

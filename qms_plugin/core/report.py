@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .changes import Comparison, DocumentChange, Impact, Reference
+from .changes import ChangeTrailer, Comparison, DocumentChange, Impact, Reference
 from .documents import Document
 from .findings import Finding
 from .manual import DocumentSet
 from .redline import Redline, to_markdown
+from .ruleset import ERROR, REQUEST, REVIEW, exit_code, severity
 
 CHECK_FORMAT = "mkdocs-qms/check"
 CHECK_FORMAT_VERSION = 1
@@ -32,27 +33,53 @@ class CheckReport:
     # What changed in each changed document's text, word by word, by its path (the CLI renders
     # both sides as the site does; the Markdown report shows them folded).
     redlines: dict[str, Redline] = field(default_factory=dict)
+    # Findings from outside the documents and the change: terminology, uncommitted files.
+    extra: list[Finding] = field(default_factory=list)
+    # The trailers the merge or squash message must carry (see merge_trailers()).
+    merge_message: list[str] = field(default_factory=list)
 
     @property
     def findings(self) -> list[Finding]:
-        findings = list(self.docset.findings)
+        findings = list(self.docset.findings) + self.extra
         if self.comparison is not None:
             findings += self.comparison.findings
         return sorted(findings, key=lambda f: (f.path, f.line or 0, f.rule, f.message))
 
+    def of_severity(self, *wanted: str) -> list[Finding]:
+        return [f for f in self.findings if severity(f, "check") in wanted]
+
     @property
     def passed(self) -> bool:
-        return not self.findings
+        """No document-control problem (overdue reviews and requests aside)."""
+        return not self.of_severity(ERROR)
+
+    @property
+    def exit_code(self) -> int:
+        """0 passed, 1 problems, 3 only overdue periodic reviews."""
+        return exit_code(self.findings)
+
+    @property
+    def editorial(self) -> list[ChangeTrailer]:
+        return self.comparison.editorial if self.comparison else []
 
     def headline(self) -> str:
         """One sentence: passed or failed, and how much."""
         count = len(self.docset.documents)
-        findings = self.findings
-        if not findings:
-            return f"{count} controlled documents, no problems."
-        files = len({f.path for f in findings})
-        plural = "s" if len(findings) != 1 else ""
-        return f"{len(findings)} problem{plural} in {files} of {count} documents."
+        problems = self.of_severity(ERROR)
+        overdue = self.of_severity(REVIEW)
+        asked = self.of_severity(REQUEST)
+        parts = []
+        if problems:
+            files = len({f.path for f in problems})
+            plural = "s" if len(problems) != 1 else ""
+            parts.append(f"{len(problems)} problem{plural} in {files} of {count} documents")
+        else:
+            parts.append(f"{count} controlled documents, no problems")
+        if overdue:
+            parts.append(_plural(len(overdue), "periodic review") + " overdue")
+        if asked:
+            parts.append(_plural(len(asked), "editorial change") + " for the approver to decide")
+        return "; ".join(parts) + "."
 
 
 def _plural(n: int, word: str) -> str:
@@ -68,9 +95,14 @@ def _from_to(old: str | None, new: str | None) -> str:
 # --- text ---------------------------------------------------------------------------------------
 
 
+def _line(finding: Finding) -> str:
+    level = severity(finding, "check")
+    return str(finding) if level == ERROR else f"{finding} ({level})"
+
+
 def render_text(report: CheckReport) -> str:
     """``path:line: message [rule]`` per finding, the changes, then a one-line verdict."""
-    lines = [str(f) for f in report.findings]
+    lines = [_line(f) for f in report.findings]
     comparison = report.comparison
     if comparison is not None:
         base = f"{comparison.base_ref} ({comparison.merge_base[:12]})"
@@ -85,6 +117,9 @@ def render_text(report: CheckReport) -> str:
                 lines.append(f"  {doc.label} {change.kind}: revision {revision} ({change.path})")
         else:
             lines.append(f"No controlled document changed since {base}.")
+        if report.merge_message:
+            lines.append("The merge or squash message must end with:")
+            lines += [f"  {trailer}" for trailer in report.merge_message]
     verdict = "passed" if report.passed else "failed"
     lines.append(f"Document control check {verdict}: {report.headline()}")
     return "\n".join(lines) + "\n"
@@ -143,6 +178,7 @@ def report_data(report: CheckReport) -> dict[str, Any]:
         "passed": report.passed,
         "documents": len(report.docset.documents),
         "base": base,
+        "exit_code": report.exit_code,
         "findings": [
             {
                 "path": f.path,
@@ -151,9 +187,21 @@ def report_data(report: CheckReport) -> dict[str, Any]:
                 "message": f.message,
                 "doc_id": f.doc_id,
                 "field": f.field,
+                "severity": severity(f, "check"),
             }
             for f in report.findings
         ],
+        "editorial": [
+            {
+                "doc_ids": list(e.doc_ids),
+                "reason": e.reason,
+                "commit": e.commit.sha,
+                "author": {"name": e.commit.author.name, "email": e.commit.author.email},
+                "confirmed": e.confirmed,
+            }
+            for e in report.editorial
+        ],
+        "merge_message": list(report.merge_message),
         "changes": [_change(c) for c in comparison.changes] if comparison else [],
         "authors": (
             [{"name": a.name, "email": a.email} for a in comparison.authors] if comparison else []
@@ -190,7 +238,6 @@ def _names(refs: Sequence[Reference]) -> str:
 
 def render_markdown(report: CheckReport) -> str:
     """A summary a person can paste into a pull request (or a CI job summary)."""
-    findings = report.findings
     comparison = report.comparison
     verdict = "passed" if report.passed else "failed"
     lines = [f"**Document control check {verdict}**: {report.headline()}"]
@@ -199,18 +246,40 @@ def render_markdown(report: CheckReport) -> str:
             "",
             f"Compared with {_code(comparison.base_ref)} at {_code(comparison.merge_base[:12])}.",
         ]
-    if findings:
+    # First what the approver decides by approving: text changes that keep their revision.
+    lines += _editorial(report)
+    problems = report.of_severity(ERROR)
+    if problems:
         lines += ["", "| Document | Where | Rule | Problem |", "|---|---|---|---|"]
-        for f in findings:
+        for f in problems:
             lines.append(
                 f"| {_cell(f.doc_id or '—')} | {_code(f.location())} | {_code(f.rule)} "
                 f"| {_cell(f.message)} |"
             )
-        by_rule = Counter(f.rule for f in findings)
+        by_rule = Counter(f.rule for f in problems)
         lines += [
             "",
             "By rule: " + ", ".join(f"`{rule}` {n}" for rule, n in sorted(by_rule.items())),
         ]
+    overdue = report.of_severity(REVIEW)
+    if overdue:
+        lines += [
+            "",
+            "### Periodic reviews overdue",
+            "",
+            "These documents stay in force and on the site; their owners should review them. "
+            "They do not stop this change (exit code 3 when nothing else is found).",
+            "",
+            "| Document | Where | Due |",
+            "|---|---|---|",
+        ]
+        for f in overdue:
+            lines.append(
+                f"| {_cell(f.doc_id or '—')} | {_code(f.location())} | {_cell(f.message)} |"
+            )
+    notes = report.of_severity("info")
+    if notes:
+        lines += ["", "Notes:"] + [f"- {_code(f.location())} {_cell(f.message)}" for f in notes]
     if comparison is not None:
         lines += ["", "### Changed documents", ""]
         if not comparison.changes:
@@ -255,7 +324,55 @@ def render_markdown(report: CheckReport) -> str:
                 "",
                 "Authors of the change: " + ", ".join(_cell(a.name) for a in comparison.authors),
             ]
+        lines += _merge_message(report)
     return "\n".join(lines) + "\n"
+
+
+def _editorial(report: CheckReport) -> list[str]:
+    """The editorial changes the change asks for, or its merge carries: what the approver
+    waives (a new revision) and for which documents."""
+    entries = [e for e in report.editorial if e.doc_ids]
+    if not entries:
+        return []
+    lines = [
+        "",
+        "### Editorial changes: text changed, revision kept",
+        "",
+        "**Approving this change with these trailers in the merge message waives a new "
+        "revision** for the documents named: read their redlines below. An editorial change "
+        "alters no meaning (spelling, a broken link, wording aligned with the glossary).",
+        "",
+        "| Documents | Reason | Asked for in | Decision |",
+        "|---|---|---|---|",
+    ]
+    for entry in entries:
+        decision = (
+            "confirmed in the merge message"
+            if entry.confirmed
+            else "requested: the approver confirms it in the merge message, or asks for the "
+            "next revision"
+        )
+        lines.append(
+            f"| {_cell(', '.join(entry.doc_ids))} | {_cell(entry.reason)} "
+            f"| {_code(entry.commit.short)} by {_cell(entry.commit.author.name)} | {decision} |"
+        )
+    return lines
+
+
+def _merge_message(report: CheckReport) -> list[str]:
+    if not report.merge_message:
+        return []
+    return [
+        "",
+        "### The merge message",
+        "",
+        "Merge with these lines at the end of the merge or squash message; the site's revision "
+        "history reads them as the record of approval:",
+        "",
+        "```text",
+        *report.merge_message,
+        "```",
+    ]
 
 
 def _redlines(report: CheckReport, comparison: Comparison) -> list[str]:

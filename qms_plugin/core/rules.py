@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from .approval import ApprovalPolicy
 from .documents import Document
 from .findings import Finding
 from .revision import RevisionScheme
@@ -27,6 +28,15 @@ class RuleContext:
     clauses: ClauseCatalogue
     revision_scheme: RevisionScheme
     review_grace_days: int = 0
+    approval: ApprovalPolicy = field(default_factory=ApprovalPolicy)
+    review_max_months: int = 36
+    mount: str = ""  # the procedures folder's place in the site: documents' paths below it
+
+    def folder_path(self, doc: Document) -> str:
+        """The document's path below the procedures folder (what approval_authority's
+        ``folder`` selectors name)."""
+        prefix = f"{self.mount}/" if self.mount else ""
+        return doc.src_uri.removeprefix(prefix)
 
 
 Rule = Callable[[Sequence[Document], RuleContext], Iterable[Finding]]
@@ -175,13 +185,89 @@ def review_due(documents: Sequence[Document], context: RuleContext) -> Iterator[
             continue
         late = days_overdue(doc, context.today)
         if late is not None and late > context.review_grace_days:
+            ago = "1 day ago" if late == 1 else f"{late} days ago"
             yield _finding(
                 doc,
                 "review-overdue",
-                f"periodic review was due on {doc.next_review} ({late} days ago); review the "
-                "document and record a new effective date or next_review",
-                "next_review" if "next_review" in doc.lines else "effective_date",
+                f"periodic review was due on {doc.next_review} ({ago}); the revision stays in "
+                f"force, but {doc.owner or 'its owner'} should review it now and record the "
+                "review (last_review, last_review_by, last_review_outcome) in a pull request, "
+                "or start the next revision if it needs to change",
+                next(
+                    (f for f in ("next_review", "last_review", "effective_date") if f in doc.lines),
+                    "status",
+                ),
             )
+
+
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# Lines that carry no text of their own: headings, setext underlines, rules, fences.
+_NO_TEXT = re.compile(r"^(#{1,6}(\s.*)?|[=\-*_\s]+|`{3,}.*|~{3,}.*)$")
+
+
+def has_text(doc: Document) -> bool:
+    """Whether the body says anything: a line other than headings, rules and comments."""
+    body = _HTML_COMMENT.sub("", doc.body)
+    return any(line.strip() and not _NO_TEXT.match(line.strip()) for line in body.splitlines())
+
+
+def not_empty(documents: Sequence[Document], context: RuleContext) -> Iterator[Finding]:
+    """A document in force says what to do: it has text below its front matter."""
+    for doc in _controlled(documents):
+        if doc.status in ("approved", "effective") and not has_text(doc):
+            yield _finding(
+                doc,
+                "empty-document",
+                f"status is {doc.status} but the document has no text below its front matter "
+                "(at most headings); an approved document must say what to do: restore its "
+                "text, or set status to draft",
+                "status",
+            )
+
+
+def approver_not_owner(documents: Sequence[Document], context: RuleContext) -> Iterator[Finding]:
+    """The owner writes or arranges changes; someone else approves them."""
+    policy = context.approval
+    if policy.approver_is_owner == "off":
+        return
+    for doc in _controlled(documents):
+        if doc.status not in ("approved", "effective"):
+            continue
+        for name in doc.approved_by:
+            if policy.is_owner(doc, name):
+                yield _finding(
+                    doc,
+                    "approver-is-owner",
+                    f"approved_by names {name}, who is the document's owner ({doc.owner}); "
+                    "the owner writes or arranges changes and another competent person "
+                    "approves them: ask someone else to approve (the qms plugin's "
+                    "'approver_is_owner: off' allows it where your procedure does)",
+                    "approved_by",
+                )
+
+
+def approval_authorised(documents: Sequence[Document], context: RuleContext) -> Iterator[Finding]:
+    """``approved_by`` names someone the approval-authority matrix allows for the document."""
+    policy = context.approval
+    if not policy.authority:
+        return
+    for doc in _controlled(documents):
+        if doc.status not in ("approved", "effective"):
+            continue
+        rule = policy.rule_for(doc, context.folder_path(doc))
+        if rule is None:
+            continue
+        for name in doc.approved_by:
+            if not policy.may_approve(rule, name):
+                yield _finding(
+                    doc,
+                    "approval-authority",
+                    f"approved_by names {name}, who may not approve {rule.describe()}: "
+                    f"approval_authority (entry {rule.number}) allows "
+                    f"{', '.join(rule.approvers)}; ask one of them to approve, or correct "
+                    "approved_by (a role is matched with the people listed under 'roles')",
+                    "approved_by",
+                )
 
 
 def retired_with_successor_or_reason(
@@ -231,6 +317,9 @@ RULES: tuple[Rule, ...] = (
     effective_after_approval,
     review_due,
     retired_with_successor_or_reason,
+    not_empty,
+    approver_not_owner,
+    approval_authorised,
 )
 
 

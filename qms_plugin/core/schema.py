@@ -118,6 +118,15 @@ def _finding(
             f" ({described})" if described else ""
         )
         return Finding(path, 1 if lines else None, "schema", message, field=missing)
+    if validator == "dependentRequired":
+        # "'b' is a dependency of 'a'": a is given, so b must be too.
+        quoted = error.message.split("'")
+        missing, given = (quoted[1], quoted[3]) if len(quoted) >= 4 else (error.message, "")
+        described = _description(schema, missing)
+        message = f"'{given}' is given, so '{missing}' is required too" + (
+            f" ({described})" if described else ""
+        )
+        return Finding(path, lines.get(given), "schema", message, field=missing)
     if validator == "additionalProperties":
         extra = sorted(set(_mapping(error.instance)) - set(schema.get("properties", {})))
         names = ", ".join(f"'{name}'" for name in extra)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..git import GitError, Repository
 from .model import History
+from .snapshot import SNAPSHOT_KEYS
 
 # Bump when the pickled shape changes, so an old cache is never read back.
 CACHE_FORMAT = 3
@@ -30,6 +31,7 @@ def family(repo: Repository, shallow: bool, scope: Sequence[str], signatures: bo
         repr(
             (
                 CACHE_FORMAT,
+                SNAPSHOT_KEYS,  # a history read for other fields is not this one
                 shallow,
                 tuple(scope),
                 signatures,

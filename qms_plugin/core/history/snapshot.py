@@ -24,6 +24,10 @@ SNAPSHOT_KEYS = (
     "approval_date",
     "superseded_by",
     "withdrawal_date",
+    # periodic reviews recorded in the front matter: a review-only change is not a revision
+    "last_review",
+    "last_review_by",
+    "last_review_outcome",
 )
 
 # The line that closes a front matter (the opening one is checked on its own).
