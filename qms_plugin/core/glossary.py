@@ -390,9 +390,9 @@ def standalone(text: str, matches: Sequence[Match]) -> list[Match]:
       complaints", "QMS documents"): together they form a longer phrase that is not a term,
       and a link on each part would split it ("the customer's complaint" is two phrases);
     * a capitalised term that is part of a capitalised name which is not a term ("Quality
-      Manager", "Standard Operating Procedure", "Process Owner"): the word after it is
-      capitalised, or the word before it is and does not start a sentence. Abbreviations are
-      always capitals, so they say nothing about names and are not held back.
+      Manager", "QA Manager", "Standard Operating Procedure", "Process Owner"): the word after
+      it is capitalised, or the word before it is and does not start a sentence. (Not the word
+      before an abbreviation: "Acme QMS" is Acme's QMS.)
 
     What counts as a word boundary is the text given: the linker passes the text of one element,
     so markup between two words ends a phrase.
@@ -415,13 +415,15 @@ def _possessive(written: str) -> bool:
 
 
 def _in_name(text: str, match: Match) -> bool:
-    if not match.text[:1].isupper() or is_abbreviation(match.form):
+    if not match.text[:1].isupper():
         return False
     after = match.end
     while after < len(text) and text[after] in _SPACE_CHARS:
         after += 1
     if after > match.end and after < len(text) and text[after].isupper():
         return True
+    if is_abbreviation(match.form):
+        return False
     before = _word_before(text, match.start)
     if before is None:
         return False
