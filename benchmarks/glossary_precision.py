@@ -12,6 +12,10 @@ so keep them and the judgements out of this repository). Run from the repository
 
     python benchmarks/glossary_precision.py PAGES... --links links.tsv
     python benchmarks/glossary_precision.py PAGES... --judgements judged.tsv
+    python benchmarks/glossary_precision.py PAGES... --set glossary_table_cells=true
+
+``--set`` takes the plugin's ``glossary_...`` options as in ``mkdocs.yml`` (checked the same way);
+``--glossary`` an organisation's glossary file.
 
 ``links.tsv`` has one line per link: key, page, term, linked text, where (prose or table) and
 context. Copy the lines to judge into ``judged.tsv`` as ``key<TAB>verdict`` (more columns and
@@ -32,8 +36,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import markdown
+import yaml
 
-from qms_plugin.core.glossary import Glossary, build_glossary, iso_vocabulary, load_glossary
+from qms_plugin.config import QmsConfig
+from qms_plugin.core.glossary import Glossary, load_glossary
 from qms_plugin.glossary import TERM_CLASS, GlossaryExtension, PageContext
 
 # What the sample manual's mkdocs.yml enables, plus the usual extras of SOP repositories.
@@ -138,10 +144,28 @@ def pages_in(paths: Iterable[Path]) -> list[tuple[str, Path]]:
     return found
 
 
-def convert(glossary: Glossary, text: str, mode: str) -> str:
+def options(settings: Sequence[str]) -> QmsConfig:
+    """The plugin's options from ``name=value`` pairs, validated as MkDocs validates them."""
+    raw = {}
+    for setting in settings:
+        name, sep, value = setting.partition("=")
+        if not sep or not name.startswith("glossary"):
+            raise SystemExit(f"--set {setting}: give a glossary option as name=value")
+        raw[name.strip()] = yaml.safe_load(value)
+    config = QmsConfig()
+    config.load_dict(raw)
+    errors, _ = config.validate()
+    if errors:
+        raise SystemExit("; ".join(f"{name}: {error}" for name, error in errors))
+    return config
+
+
+def convert(glossary: Glossary, text: str, config: QmsConfig) -> str:
     extension = GlossaryExtension(html_tooltips=False)
     extension.glossary = glossary
-    extension.page = PageContext("page.md", "glossary/", mode)
+    extension.page = PageContext(
+        "page.md", "glossary/", config.glossary_links, table_cells=config.glossary_table_cells
+    )
     body = _FRONT_MATTER.sub("", text, count=1)
     return markdown.markdown(body, extensions=[*EXTENSIONS, extension])
 
@@ -163,23 +187,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("pages", nargs="+", type=Path, help="Markdown files or folders")
     parser.add_argument("--glossary", type=Path, help="an organisation's glossary file")
-    parser.add_argument("--mode", default="first_per_page", help="glossary_links (first_per_page)")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="OPTION=VALUE", help="a glossary_ option"
+    )
     parser.add_argument("--links", type=Path, help="write every link as TSV to this file")
     parser.add_argument("--judgements", type=Path, help="TSV of key and verdict: report precision")
     args = parser.parse_args(argv)
 
-    if args.glossary:
-        glossary = load_glossary("2015", args.glossary.parent, args.glossary.name)
-        for finding in glossary.findings:
-            print(f"{finding.path}:{finding.line}: {finding.message}", file=sys.stderr)
-    else:
-        glossary = build_glossary(iso_vocabulary("2015"))
+    config = options(args.set)
+    glossary = load_glossary(
+        config.glossary_edition,
+        args.glossary.parent if args.glossary else Path(),
+        args.glossary.name if args.glossary else None,
+        house_style=config.glossary_house_style,
+        generic_words=config.glossary_generic_words,
+    )
+    for finding in glossary.findings:
+        print(f"{finding.path}:{finding.line}: {finding.message}", file=sys.stderr)
     pages = pages_in(args.pages)
     if not pages:
         parser.error("no Markdown pages found")
     links: list[Link] = []
     for name, path in pages:
-        links += page_links(name, convert(glossary, path.read_text("utf-8"), args.mode))
+        links += page_links(name, convert(glossary, path.read_text("utf-8"), config))
 
     if args.links:
         rows = ["key\tpage\tterm\ttext\twhere\tcontext"]
