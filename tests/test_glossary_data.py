@@ -177,3 +177,10 @@ def test_no_name_synonym_or_variant_appears_twice() -> None:
 def test_sentence_splitter() -> None:
     assert len(sentences("One, e.g. a part. Two is 'here'. Three?")) == 3
     assert len(sentences("Clause 7.1.5 applies; see 'is it right?' below.")) == 1
+
+
+def test_the_published_glossary_schema_is_the_one_the_plugin_uses() -> None:
+    """records_schema/ documents the format for organisations; the package validates with its
+    own copy. They must not drift apart."""
+    published = DATA.parent.parent / "records_schema" / "glossary.schema.yaml"
+    assert published.read_text("utf-8") == (DATA / "glossary.schema.yaml").read_text("utf-8")
