@@ -61,6 +61,12 @@ class QmsConfig(base.Config):  # type: ignore[no-untyped-call]
     glossary = c.Optional(c.Type(str))  # the organisation's glossary file, relative to mkdocs.yml
     glossary_edition = c.Choice(GLOSSARY_EDITIONS, default="2015")
     glossary_links = c.Choice(LINK_MODES, default="first_per_page")
+    # Table cells are mostly labels and fragments; the first use in prose is linked instead.
+    glossary_table_cells = c.Type(bool, default=False)
+    # Everyday words of ISO 9000 (document, information, system, ...) linked only when asked.
+    glossary_generic_words = c.Type(bool, default=False)
+    # The packaged variants that are house style, not ISO's spelling (non-conformance, ...).
+    glossary_house_style = c.Type(bool, default=True)
     glossary_page = c.Type(str, default="glossary.md")
     glossary_title = c.Type(str, default="Glossary")
 

@@ -1,9 +1,11 @@
 """The glossary in the site: term links in every page, and the glossary page.
 
 Term links are made by a Python-Markdown treeprocessor (``TermLinker``) that walks the element
-tree of each page, so it never touches code, links, headings, image text or raw HTML, and never
-parses HTML with regular expressions. The plugin tells it which page it is working on
-(``SiteGlossary.start_page`` in ``on_page_markdown``); it records which terms each page uses.
+tree of each page, so it never touches code, links, headings, table headers, image text or raw
+HTML, and never parses HTML with regular expressions. Of the terms it finds in a piece of text it
+links only those that stand alone (``core.glossary.standalone``: not the parts of a longer phrase
+or of a name). The plugin tells it which page it is working on (``SiteGlossary.start_page`` in
+``on_page_markdown``); it records which terms each page uses.
 
 The glossary page is generated in ``on_files`` with every entry and anchor already in place (so
 MkDocs can check the links to it), and "Used in" is filled in when the page is rendered, once
@@ -44,14 +46,16 @@ from .core.glossary import (
     load_glossary,
     reference_target,
     slug,
+    standalone,
     unused_terms,
 )
 from .render import material_tooltips
 
-# Where a term is never linked: code, existing links, headings, and text that is not prose.
+# Where a term is never linked: code, existing links, headings, table headers (labels of
+# columns, not prose), and text that is not prose. Table cells are an option (glossary_table_cells).
 SKIP_TAGS = frozenset(
     {"a", "abbr", "button", "code", "h1", "h2", "h3", "h4", "h5", "h6", "img", "kbd", "math"}
-    | {"pre", "samp", "script", "select", "style", "svg", "textarea", "var"}
+    | {"pre", "samp", "script", "select", "style", "svg", "textarea", "th", "var"}
 )
 SKIP_CLASSES = frozenset({"no-glossary", "admonition-title", "headerlink", "qms-control"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -75,6 +79,7 @@ class PageContext:
     src_uri: str
     glossary_href: str  # the glossary page's URL relative to this page's
     mode: str  # first_per_page | first_per_section | every | none
+    table_cells: bool = False  # link terms in table cells too
     link: bool = True  # False: the page opted out (front matter ``glossary: false``)
     references: bool = True  # the page's Markdown contains "glossary:" at all
     used: set[str] = field(default_factory=set)
@@ -82,11 +87,13 @@ class PageContext:
 
 
 class _Walk:
-    """State of one walk through a page: terms linked so far and raw-HTML nesting."""
+    """State of one walk through a page: terms linked so far, raw-HTML nesting, and whether the
+    text at hand is in a table cell."""
 
     def __init__(self) -> None:
         self.linked: set[str] = set()
         self.raw_depth = 0
+        self.in_cell = False
 
 
 class TermLinker(Treeprocessor):
@@ -147,6 +154,13 @@ class TermLinker(Treeprocessor):
         classes = element.get("class")
         if classes and SKIP_CLASSES.intersection(classes.split()):
             return
+        outer, walk.in_cell = walk.in_cell, walk.in_cell or element.tag == "td"
+        self._contents(element, page, glossary, walk)
+        walk.in_cell = outer
+
+    def _contents(
+        self, element: etree.Element, page: PageContext, glossary: Glossary, walk: _Walk
+    ) -> None:
         children = list(element)
         rebuilt: list[etree.Element] = []
         changed = False
@@ -181,7 +195,7 @@ class TermLinker(Treeprocessor):
                 slots[-1].append(segment)
                 continue
             last = 0
-            for match in glossary.matcher.finditer(segment):
+            for match in standalone(segment, list(glossary.matcher.finditer(segment))):
                 page.used.add(match.term.key)
                 if not self._wanted(match, page, walk):
                     continue
@@ -200,6 +214,8 @@ class TermLinker(Treeprocessor):
         term = match.term
         if not page.link or page.mode == "none" or not term.autolink:
             return False
+        if walk.in_cell and not page.table_cells:
+            return False  # and the next use in prose is still the first link
         if page.mode == "every":
             return True
         if term.key in walk.linked:
@@ -339,11 +355,17 @@ class SiteGlossary:
         title: str,
         html_tooltips: bool,
         env: jinja2.Environment,
+        table_cells: bool = False,
+        house_style: bool = True,
+        generic_words: bool = False,
     ) -> None:
         self.root = root
         self.organisation_file = organisation_file
         self.edition = edition
         self.mode = mode
+        self.table_cells = table_cells
+        self.house_style = house_style
+        self.generic_words = generic_words
         self.page_uri = posixpath.normpath(page_uri.replace("\\", "/")).lstrip("/")
         self.title = title
         self.env = env
@@ -371,6 +393,9 @@ class SiteGlossary:
             title=options.glossary_title,
             html_tooltips=material_tooltips(config),
             env=env,
+            table_cells=options.glossary_table_cells,
+            house_style=options.glossary_house_style,
+            generic_words=options.glossary_generic_words,
         )
         config.markdown_extensions.append(site.extension)  # type: ignore[arg-type]
         return site
@@ -378,7 +403,13 @@ class SiteGlossary:
     def load(self, documents: list[Document]) -> list[Finding]:
         """Read the vocabulary and the organisation's file, and check the documents' wording:
         the glossary file's problems, then the terminology findings."""
-        glossary = load_glossary(self.edition, self.root, self.organisation_file)
+        glossary = load_glossary(
+            self.edition,
+            self.root,
+            self.organisation_file,
+            house_style=self.house_style,
+            generic_words=self.generic_words,
+        )
         self.glossary = self.extension.glossary = glossary
         self.controlled = {doc.src_uri for doc in documents}
         return glossary.findings + check_terminology(documents, glossary)
@@ -423,6 +454,7 @@ class SiteGlossary:
             src_uri=src_uri,
             glossary_href=get_relative_url(self.page_url, page.url),
             mode=self.mode,
+            table_cells=self.table_cells,
             link=meta.get("glossary", True) is not False,
             references=GLOSSARY_SCHEME in markdown,
         )
@@ -511,5 +543,11 @@ def terminology_findings(
     documents' terminology findings (nothing when the glossary is switched off)."""
     if not options.glossary_enabled:
         return []
-    glossary = load_glossary(options.glossary_edition, root, options.glossary)
+    glossary = load_glossary(
+        options.glossary_edition,
+        root,
+        options.glossary,
+        house_style=options.glossary_house_style,
+        generic_words=options.glossary_generic_words,
+    )
     return glossary.findings + check_terminology(documents, glossary)

@@ -88,5 +88,13 @@ def test_check_reports_terminology(site: Site) -> None:
     GitRepo(site.root).commit("The manual")
     result = CliRunner().invoke(main, ["check", "-f", str(site.root / "mkdocs.yml")])
     assert result.exit_code == 1
-    assert "procedures/qp-001.md:19: 'non-conformance' is a deprecated variant" in result.output
+    assert "procedures/qp-001.md:19: 'non-conformance' is a house-style variant" in result.output
     assert "glossary.yml:2: 'nonconformity' is already ISO 9000:2015 term 3.6.9" in result.output
+
+    # qms check applies the site's glossary options as the build does
+    site.options["glossary_house_style"] = False
+    site.write("glossary.yml", "terms: []\n")
+    site.write("mkdocs.yml", site.config_text(strict=False))
+    result = CliRunner().invoke(main, ["check", "-f", str(site.root / "mkdocs.yml")])
+    assert result.exit_code == 0, result.output
+    assert "non-conformance" not in result.output

@@ -20,6 +20,7 @@ from qms_plugin.core.glossary import (
     plural,
     read_vocabulary,
     slug,
+    standalone,
     unused_terms,
 )
 
@@ -267,6 +268,7 @@ def test_a_rejected_duplicate_keeps_the_iso_explanation(vocabulary: Vocabulary) 
         ("terms:\n  - explanation: A.\n", 2, "'term' is missing"),
         ("terms:\n  - term: MRB\n    explanation: A.\n    colour: red\n", 2, "'colour'"),
         ("terms:\n  - term: MRB\n    explanation: A.\n    autolink: maybe\n", 4, "true or false"),
+        ("terms:\n  - term: MRB\n    explanation: A.\n    exact: 'yes'\n", 4, "true or false"),
         ("terms:\n  - term: MRB\n    synonyms: CMM\n", 3, "must be a list"),
         ("terms:\n  - term: ''\n", 2, "is empty"),
         ("- term: MRB\n", 1, "must be a map"),
@@ -381,3 +383,176 @@ def test_unused_organisation_terms_are_information(vocabulary: Vocabulary) -> No
     findings = unused_terms(glossary, {"mrb", "nonconformity"})
     assert [(f.rule, f.path, f.line) for f in findings] == [("unused-term", "glossary.yml", 3)]
     assert "'CMM'" in findings[0].message
+
+
+# --- which occurrences stand alone as terms ------------------------------------------------
+
+
+def linkable(glossary: Glossary, text: str) -> list[str]:
+    return [m.text for m in standalone(text, list(glossary.matcher.finditer(text)))]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("an audit of the process", ["audit", "process"]),
+        # terms side by side form a longer phrase: no part of it is linked
+        ("the audit process", []),
+        ("the audit\n  process", []),
+        ("QMS process audit", []),
+        ("the audit process, and an auditor", ["auditor"]),
+        # anything but white space between them separates them
+        ("audit, process", ["audit", "process"]),
+        ("audit/process", ["audit", "process"]),
+        ("the auditor's process", ["auditor's", "process"]),
+        ("the auditor\u2019s process", ["auditor\u2019s", "process"]),
+        # capitalised names that are not terms
+        ("the Quality Manager", []),
+        ("Quality Manager", []),
+        ("Standard Operating Process", []),
+        ("see Acme Audit results", []),
+        # ... but not a capitalised word that starts the sentence, nor one after a label
+        ("The Audit was planned", ["Audit"]),
+        ("Plan it. The Audit was planned", ["Audit"]),
+        ("Report \u2013 Next Audit", ["Audit"]),
+        ("Owner: Audit", ["Audit"]),
+        ("Audit", ["Audit"]),
+        ("Top Management decides", ["Top Management"]),
+        ("audit Team", ["audit"]),  # a term in lower case is never part of a name
+        ("the QMS Manual", []),
+        ("QMS documents", ["QMS"]),
+        ("Acme QMS", ["QMS"]),  # the word before an abbreviation says nothing about names
+    ],
+)
+def test_only_terms_that_stand_alone_are_linkable(
+    glossary: Glossary, text: str, expected: list[str]
+) -> None:
+    assert linkable(glossary, text) == expected
+
+
+# --- options of the organisation's file and of the site -------------------------------------
+
+
+def test_an_exact_term_matches_only_as_written(vocabulary: Vocabulary) -> None:
+    glossary = build_glossary(
+        vocabulary,
+        [
+            entry("grade", explanation="A level.", exact=True, synonyms=("rank",)),
+            entry("audit", exact=True),
+        ],
+    )
+    assert [t for t, _, _ in found(glossary, "a grade, a Grade, a rank, an audit")] == [
+        "grade",
+        "Grade",
+        "rank",
+        "audit",
+    ]
+    assert found(glossary, "grades ranks grade's audits audit's") == []
+    assert glossary.lookup("audits") is None
+    # without 'exact' the inflections are found
+    inflected = build_glossary(vocabulary, [entry("grade", explanation="A level.")])
+    assert [t for t, _, _ in found(inflected, "grades grade's")] == ["grades", "grade's"]
+    assert glossary.findings == inflected.findings == []
+
+
+HOUSE_STYLE = """
+standard: "ISO 9000:2015"
+edition: "ISO 9000:2015, 4th edition"
+groups: {"3.6": "Requirement", "3.8": "Information", "3.10": "Characteristic"}
+terms:
+  - {number: "3.6.9", term: nonconformity, explanation: "Not met.",
+     deprecated: [non-conformity], house_style: [non-conformance]}
+  - {number: "3.8.5", term: document, explanation: "Fixed information.", generic: true}
+  - {number: "3.10.4", term: competence, explanation: "Able.", house_style: [competency]}
+"""
+
+
+@pytest.fixture(scope="module")
+def styled() -> Vocabulary:
+    return read_vocabulary(HOUSE_STYLE, "fixture")
+
+
+def test_house_style_variants_are_checked_and_say_how_to_allow_them(styled: Vocabulary) -> None:
+    glossary = build_glossary(styled)
+    findings = check_terminology([doc("A non-conformance, a non-conformity.\n")], glossary)
+    assert [f.rule for f in findings] == ["deprecated-term", "deprecated-term"]
+    assert [f.message.split(";")[0] for f in findings] == [
+        "'non-conformance' is a house-style variant of 'nonconformity' (ISO 9000:2015, 3.6.9)",
+        "'non-conformity' is a deprecated variant of 'nonconformity' (ISO 9000:2015, 3.6.9)",
+    ]
+    assert "glossary_house_style: false" in findings[0].message
+    assert "glossary_house_style" not in findings[1].message
+    assert glossary.by_key["nonconformity"].house_style == ("non-conformance",)
+
+
+def test_house_style_can_be_switched_off(styled: Vocabulary) -> None:
+    glossary = build_glossary(styled, house_style=False)
+    findings = check_terminology(
+        [doc("A non-conformance, a non-conformity, competency.\n")], glossary
+    )
+    # the standard's own spelling is still checked; house style is neither checked nor linked
+    assert [f.message.split(" is ")[0] for f in findings] == ["'non-conformity'"]
+    assert found(glossary, "non-conformance competency") == []
+    assert glossary.by_key["competence"].deprecated == ()
+
+
+def test_one_house_style_variant_is_allowed_as_a_synonym(styled: Vocabulary) -> None:
+    glossary = build_glossary(styled, [entry("nonconformity", synonyms=("Non-Conformance",))])
+    assert glossary.findings == []
+    term = glossary.by_key["nonconformity"]
+    assert (term.deprecated, term.house_style) == (("non-conformity",), ())
+    assert found(glossary, "non-conformance") == [("non-conformance", "nonconformity", "synonym")]
+    assert [
+        f.message.split(" is ")[0]
+        for f in check_terminology([doc("non-conformance, competency\n")], glossary)
+    ] == ["'competency'"]
+
+
+@pytest.mark.parametrize(
+    ("generic_words", "autolink", "linked"),
+    [
+        (False, None, False),  # an everyday word is not linked by default
+        (True, None, True),  # the site asks for all of them
+        (False, True, True),  # the organisation asks for this one
+        (True, False, False),  # ... or keeps this one out
+    ],
+)
+def test_generic_words_are_linked_when_the_organisation_asks(
+    styled: Vocabulary, generic_words: bool, autolink: bool | None, linked: bool
+) -> None:
+    entries = [] if autolink is None else [entry("document", autolink=autolink)]
+    glossary = build_glossary(styled, entries, generic_words=generic_words)
+    term = glossary.by_key["document"]
+    assert (term.generic, term.autolink) == (True, linked)
+    assert glossary.by_key["nonconformity"].autolink is True  # other terms are not affected
+    assert found(glossary, "a document") == [("document", "document", "term")]  # still found
+
+
+def test_packaged_generic_flag_must_be_a_boolean() -> None:
+    with pytest.raises(ValueError, match=r"fixture: term 3\.8\.5: 'generic' must be true or false"):
+        read_vocabulary(HOUSE_STYLE.replace("generic: true", "generic: 'yes'"), "fixture")
+
+
+def test_titles_and_change_summaries_are_checked(glossary: Glossary) -> None:
+    document = Document(
+        "procedures/f-001.md",
+        "procedures/f-001.md",
+        {
+            "doc_id": "F-001",
+            "title": "Non-conformance report",
+            "change_summary": "Added a box.\nThe nonconformances are numbered.",
+            "owner": "non-conformance desk",  # other fields are not text a reader sees
+        },
+        "A nonconformity.\n",
+        {"title": 3, "change_summary": 12, "owner": 5},
+        20,
+    )
+    findings = check_terminology([document], glossary)
+    assert [(f.line, f.field, f.doc_id) for f in findings] == [
+        (3, "title", "F-001"),
+        (12, "change_summary", "F-001"),
+    ]
+    assert findings[0].message.startswith("in the title, 'Non-conformance' is a deprecated")
+    assert findings[1].message.startswith("in the change summary, 'nonconformances' is a")
+    document.data.update(title="Nonconformity report", change_summary=["not", "text"])
+    assert check_terminology([document], glossary) == []

@@ -231,7 +231,8 @@ def test_deprecated_term_fails_strict_naming_file_and_line(site: Site) -> None:
     )
     site.build()
     assert any(
-        "procedures/qp-001.md:19: 'non-conformance' is a deprecated variant of 'nonconformity'" in w
+        "procedures/qp-001.md:19: 'non-conformance' is a house-style variant of 'nonconformity'"
+        in w
         for w in site.warnings
     ), site.warnings
     with pytest.raises(Abort):
@@ -389,3 +390,132 @@ def test_term_links_stay_when_another_plugin_handles_the_page_during_indexing(
     page = site.page("guide/handling/")
     assert texts(page) == ["nonconformity"]
     assert "<p>Added by a hook.</p>" in page
+
+
+# --- precise linking -----------------------------------------------------------------------
+
+TABLE_PAGE = (
+    "# Page\n\n| Nonconformity | Audit |\n|---|---|\n| a nonconformity | corrective action |\n\n"
+    "Each corrective action is recorded.\n"
+)
+
+
+def test_table_headers_are_never_linked_and_cells_only_when_asked(site: Site) -> None:
+    site.write("docs/page.md", TABLE_PAGE)
+    site.build(strict=True)
+    # the first use in a cell is not the first link: the prose after the table has it
+    assert texts(site.page("page/")) == ["corrective action"]
+    assert _used_in(site.page("glossary/"), "nonconformity") == ["Page"]  # cells are still uses
+    assert _used_in(site.page("glossary/"), "audit") == []  # a column header is a label
+
+    site.options["glossary_table_cells"] = True
+    site.build(strict=True)
+    page = site.page("page/")
+    assert texts(page) == ["nonconformity", "corrective action"]
+    assert "<th>Nonconformity</th>" in page
+
+
+def test_names_and_longer_phrases_are_not_split_into_links(site: Site) -> None:
+    site.write(
+        "docs/page.md",
+        "# Page\n\nThe Quality Manager chairs the management review, reads each customer "
+        "complaint and the Standard Operating Procedure list.\n\n"
+        "Quality is checked; **customer** complaints are logged, and the auditor's report.\n",
+    )
+    site.write("docs/names.md", "# Names\n\nAsk the Quality Manager.\n")
+    site.build(strict=True)
+    assert texts(site.page("page/")) == ["Quality", "customer", "complaints", "auditor's"]
+    assert texts(site.page("names/")) == []
+    glossary = site.page("glossary/")
+    assert _used_in(glossary, "quality") == ["Page"]  # "Quality Manager" is no use of quality
+    assert _used_in(glossary, "procedure") == []
+
+
+def test_everyday_words_are_linked_only_when_the_organisation_asks(site: Site) -> None:
+    site.write("docs/page.md", "# Page\n\nEach document holds information about the system.\n")
+    site.build(strict=True)
+    assert texts(site.page("page/")) == []
+    entry = _entry(site.page("glossary/"), "information")
+    assert "an everyday word: linked where an author links it, not automatically" in entry
+    assert _used_in(site.page("glossary/"), "information") == ["Page"]
+
+    site.options["glossary_generic_words"] = True
+    site.build(strict=True)
+    assert texts(site.page("page/")) == ["document", "information", "system"]
+    assert "everyday word" not in _entry(site.page("glossary/"), "information")
+
+    site.options["glossary_generic_words"] = False
+    site.options["glossary"] = "glossary.yml"
+    site.write("glossary.yml", "terms:\n  - term: document\n    autolink: true\n")
+    site.build(strict=True)
+    assert texts(site.page("page/")) == ["document"]
+
+
+def test_a_term_can_be_linked_only_as_written(site: Site) -> None:
+    site.write("docs/page.md", "# Page\n\nTwo releases, the release's date, one release.\n")
+    site.build(strict=True)
+    assert texts(site.page("page/")) == ["releases"]
+    site.options["glossary"] = "glossary.yml"
+    site.write("glossary.yml", "terms:\n  - term: release\n    exact: true\n")
+    site.build(strict=True)
+    assert texts(site.page("page/")) == ["release"]
+    assert "only as written, without plural or possessive" in _entry(
+        site.page("glossary/"), "release"
+    )
+
+
+def test_house_style_variants_can_be_switched_off(site: Site) -> None:
+    site.write(
+        "procedures/qp-001.md",
+        document(body="## Purpose\n\nRaise a non-conformance; log each non-conformity.\n"),
+    )
+    site.build()
+    assert [w.split(": ", 2)[2].split(" of ")[0] for w in site.warnings] == [
+        "'non-conformance' is a house-style variant",
+        "'non-conformity' is a deprecated variant",
+    ], site.warnings
+    entry = _entry(site.page("glossary/"), "nonconformity")
+    assert "non-conformity, non-conformance (house style), nonconformance (house style)" in entry
+
+    site.options["glossary_house_style"] = False
+    site.build()
+    # the standard's own spelling is still checked; the house-style word is plain text
+    assert [w.split(": ", 2)[2].split(" of ")[0] for w in site.warnings] == [
+        "'non-conformity' is a deprecated variant"
+    ], site.warnings
+    assert texts(site.page("procedures/qp-001/")) == ["non-conformity"]
+    assert "(house style)" not in _entry(site.page("glossary/"), "nonconformity")
+
+
+def test_deprecated_words_in_titles_and_change_summaries_fail_strict(site: Site) -> None:
+    site.write(
+        "procedures/qp-001.md",
+        document(title="Non-conformity log", change_summary="Replaces the competency matrix."),
+    )
+    site.build()
+    assert [w.split("; ")[0] for w in site.warnings] == [
+        "qms_plugin: procedures/qp-001.md:3: in the title, 'Non-conformity' is a deprecated "
+        "variant of 'nonconformity' (ISO 9000:2015, 3.6.9)",
+        "qms_plugin: procedures/qp-001.md:14: in the change summary, 'competency' is a "
+        "house-style variant of 'competence' (ISO 9000:2015, 3.10.4)",
+    ], site.warnings
+    with pytest.raises(Abort):
+        site.build(strict=True)
+    site.write(
+        "procedures/qp-001.md",
+        document(title="Nonconformity log", change_summary="Replaces the competence matrix."),
+    )
+    site.build(strict=True)
+
+
+def test_glossary_options_must_have_the_right_type(site: Site) -> None:
+    site.options["glossary_table_cells"] = "sometimes"
+    with pytest.raises(Abort):
+        site.build()
+    assert any("glossary_table_cells" in w and "bool" in w for w in site.warnings), site.warnings
+
+
+def _entry(page: str, anchor: str) -> str:
+    start = page.index(f'<h3 id="{anchor}">')
+    end = page.find("<h3 ", start + 1)
+    return page[start : end if end > 0 else len(page)]

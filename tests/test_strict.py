@@ -48,7 +48,7 @@ def test_a_deprecated_term_fails_a_quiet_strict_build(site: Site) -> None:
     site.write("procedures/qp-001.md", document(body="## Purpose\n\nLog each non-conformance.\n"))
     result = mkdocs(site, "--strict", "-q")
     assert result.returncode == 1
-    assert "'non-conformance' is a deprecated variant" in result.stderr
+    assert "'non-conformance' is a house-style variant of 'nonconformity'" in result.stderr
 
 
 def test_quiet_without_strict_still_builds(site: Site) -> None:

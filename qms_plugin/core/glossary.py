@@ -4,12 +4,13 @@ Nothing here imports MkDocs. The packaged vocabulary of an ISO 9000 edition hold
 names and group headings (facts of the standard's structure) with explanations written by this
 project in its own words, never the standard's text. The organisation's glossary file adds terms,
 replaces explanations (with their source), adds synonyms and deprecated variants, and switches
-automatic linking off for a term.
+automatic linking off (or, for an everyday word, on) for a term.
 
 All terms are found in text by a single compiled regular expression: the surface forms of every
 term (name, synonyms, deprecated variants) are merged into one character trie, so a scan of a
 paragraph is one pass however many terms there are, and the longest term wins at each position
-("quality management system" before "quality").
+("quality management system" before "quality"). Which of the occurrences deserve a link is
+decided after that (``standalone``): not the parts of a longer phrase or of a name.
 """
 
 from __future__ import annotations
@@ -88,7 +89,11 @@ class Term:
     ``number`` is the ISO 9000 entry number (None for the organisation's own terms); ``source``
     says whose words the explanation is; ``url`` links the entry in ISO's Online Browsing
     Platform; ``autolink`` False keeps the term out of automatic linking (it is still listed and
-    still checked). ``path`` and ``line`` say where the organisation defined or changed it.
+    still checked). ``generic`` marks an everyday word (linked only when the organisation asks),
+    ``exact`` a term matched only as written (no plural or possessive). ``deprecated`` holds every
+    variant to avoid; ``house_style`` those of them that are this project's advice rather than
+    the standard's spelling. ``path`` and ``line`` say where the organisation defined or changed
+    it.
     """
 
     name: str
@@ -97,7 +102,10 @@ class Term:
     number: str | None = None
     synonyms: tuple[str, ...] = ()
     deprecated: tuple[str, ...] = ()
+    house_style: tuple[str, ...] = ()
     autolink: bool = True
+    generic: bool = False
+    exact: bool = False
     source: str = ""
     url: str | None = None
     origin: str = "iso"  # "iso" or "organisation"
@@ -145,14 +153,21 @@ def read_vocabulary(text: str, origin: str) -> Vocabulary:
         number = str(entry["number"])
         group_number = number.rsplit(".", 1)[0]
         heading = groups.get(group_number, "")
+        house_style = _texts(entry.get("house_style"))
+        generic = entry.get("generic", False)
+        if not isinstance(generic, bool):
+            raise ValueError(f"{origin}: term {number}: 'generic' must be true or false")
         terms.append(
             Term(
                 name=clean_text(str(entry["term"])),
                 explanation=clean_text(str(entry.get("explanation") or "")),
                 group=f"{group_number} {heading}".strip(),
                 number=number,
-                synonyms=tuple(clean_text(str(s)) for s in entry.get("synonyms") or ()),
-                deprecated=tuple(clean_text(str(s)) for s in entry.get("deprecated") or ()),
+                synonyms=_texts(entry.get("synonyms")),
+                deprecated=_texts(entry.get("deprecated")) + house_style,
+                house_style=house_style,
+                generic=generic,
+                autolink=not generic,
                 source=ISO_SOURCE,
                 url=obp_url.format(number=number) if obp_url else None,
             )
@@ -198,8 +213,9 @@ _END = ""  # the trie key that marks the end of a surface form
 _SUFFIXES = ("s?", "(?:es)?", "(?:y|ies)")  # regular plurals, the last token of every form
 
 
-def _tokens(form: str) -> list[str]:
-    """A surface form as regex pieces: characters, flexible white space, then its inflections."""
+def _tokens(form: str, exact: bool = False) -> list[str]:
+    """A surface form as regex pieces: characters, flexible white space, then its inflections
+    (none for a form matched ``exact``ly)."""
     folded = form if is_abbreviation(form) else form.lower()
     words = folded.split()
     last = words[-1]
@@ -211,21 +227,25 @@ def _tokens(form: str) -> list[str]:
         stem, suffix = last, "(?:es)?"
     else:
         stem, suffix = last, "s?"
+    if exact:
+        stem, suffix = last, ""
     pieces: list[str] = []
     for word in [*words[:-1], stem]:
         if pieces:
             pieces.append(r"\s+")
         pieces.extend(re.escape(c) for c in word)
-    pieces.append(suffix)
+    if suffix:
+        pieces.append(suffix)
     return pieces
 
 
-def _trie_pattern(forms: Iterable[str]) -> str:
-    """One regular expression for all ``forms``; shared prefixes are written once."""
+def _trie_pattern(forms: Iterable[tuple[str, bool]]) -> str:
+    """One regular expression for all ``forms`` (each with whether it is matched exactly);
+    shared prefixes are written once."""
     trie: dict[str, Any] = {}
-    for form in forms:
+    for form, exact in forms:
         node = trie
-        for token in _tokens(form):
+        for token in _tokens(form, exact):
             node = node.setdefault(token, {})
         node[_END] = {}
 
@@ -249,14 +269,15 @@ class Matcher:
 
     Matching is case-insensitive (abbreviations excepted), on whole words (a hyphen joins words:
     "conformity" is not found inside "non-conformity"), and accepts regular plurals ("audits",
-    "nonconformities", "processes") and the possessive ("customer's").
+    "nonconformities", "processes") and the possessive ("customer's"), except for the forms of a
+    term marked ``exact``.
     """
 
     def __init__(self, forms: Mapping[str, tuple[Term, str, str]]) -> None:
         self._forms = dict(forms)
         self._resolved: dict[str, tuple[Term, str, str] | None] = {}  # the same words recur
-        words = [f for _, _, f in forms.values() if not is_abbreviation(f)]
-        capitals = [f for _, _, f in forms.values() if is_abbreviation(f)]
+        words = [(f, t.exact) for t, _, f in forms.values() if not is_abbreviation(f)]
+        capitals = [(f, t.exact) for t, _, f in forms.values() if is_abbreviation(f)]
         words_pattern = _trie_pattern(words) if words else None  # in lower case already
         capitals_pattern = _trie_pattern(capitals) if capitals else None
         alternatives = []
@@ -292,6 +313,9 @@ class Matcher:
 
     def _resolve(self, written: str) -> tuple[Term, str, str] | None:
         key = normalise(written)
+        found = self._forms.get(key)
+        if found is not None:
+            return found
         if key.endswith("'s"):
             key = key[:-2]
         candidates = [key]
@@ -303,7 +327,8 @@ class Matcher:
             candidates.append(key[:-1])
         for candidate in candidates:
             found = self._forms.get(candidate)
-            if found is not None:
+            # an inflection (plural, possessive) of a form that is matched only as written
+            if found is not None and not found[0].exact:
                 return found
         return None
 
@@ -346,6 +371,85 @@ class Matcher:
 def _whole(alternatives: str) -> str:
     """A pattern matching whole words only (a hyphen joins words), possessive included."""
     return r"(?<![\w\-])(?:" + alternatives + r")(?:['\u2019]s)?(?![\w\-])"
+
+
+# ---------------------------------------------------------------------------------------------
+# Which occurrences stand alone as terms
+
+_SPACE_CHARS = frozenset(" \t\n\r\f\v\u00a0")
+_SENTENCE_END = tuple(".!?:;")
+_LEADERS = frozenset({"-", "\u2013", "\u2014", "*", "\u2022", "|", "/"})  # dashes and bullets
+
+
+def standalone(text: str, matches: Sequence[Match]) -> list[Match]:
+    """The ``matches`` in ``text`` that stand alone as terms, in order.
+
+    Left out are:
+
+    * terms side by side, separated by white space only ("management review", "customer
+      complaints", "QMS documents"): together they form a longer phrase that is not a term,
+      and a link on each part would split it ("the customer's complaint" is two phrases);
+    * a capitalised term that is part of a capitalised name which is not a term ("Quality
+      Manager", "QA Manager", "Standard Operating Procedure", "Process Owner"): the word after
+      it is capitalised, or the word before it is and does not start a sentence. (Not the word
+      before an abbreviation: "Acme QMS" is Acme's QMS.)
+
+    What counts as a word boundary is the text given: the linker passes the text of one element,
+    so markup between two words ends a phrase.
+    """
+    joined: set[int] = set()
+    for index in range(len(matches) - 1):
+        left, right = matches[index], matches[index + 1]
+        gap = text[left.end : right.start]
+        if gap and _SPACE_CHARS.issuperset(gap) and not _possessive(left.text):
+            joined.update((index, index + 1))
+    return [
+        match
+        for index, match in enumerate(matches)
+        if index not in joined and not _in_name(text, match)
+    ]
+
+
+def _possessive(written: str) -> bool:
+    return written[-2:].lower() in ("'s", "\u2019s")
+
+
+def _in_name(text: str, match: Match) -> bool:
+    if not match.text[:1].isupper():
+        return False
+    after = match.end
+    while after < len(text) and text[after] in _SPACE_CHARS:
+        after += 1
+    if after > match.end and after < len(text) and text[after].isupper():
+        return True
+    if is_abbreviation(match.form):
+        return False
+    before = _word_before(text, match.start)
+    if before is None:
+        return False
+    start, end = before
+    word = text[start:end]
+    if not word[:1].isupper() or word.endswith(_SENTENCE_END):
+        return False
+    earlier = _word_before(text, start)
+    # "The Quality Policy", "Our Quality Manual": the word before starts the sentence.
+    return earlier is not None and not (
+        text[earlier[0] : earlier[1]].endswith(_SENTENCE_END)
+        or text[earlier[0] : earlier[1]] in _LEADERS
+    )
+
+
+def _word_before(text: str, position: int) -> tuple[int, int] | None:
+    """Start and end of the word right before ``position`` if only white space is between."""
+    end = position
+    while end > 0 and text[end - 1] in _SPACE_CHARS:
+        end -= 1
+    if end == position or end == 0:
+        return None
+    start = end
+    while start > 0 and text[start - 1] not in _SPACE_CHARS:
+        start -= 1
+    return start, end
 
 
 # ---------------------------------------------------------------------------------------------
@@ -419,11 +523,23 @@ def _telltales(form: str) -> tuple[tuple[str, ...], ...]:
 
 
 def build_glossary(
-    vocabulary: Vocabulary, entries: Sequence[OrganisationEntry] = (), group: str | None = None
+    vocabulary: Vocabulary,
+    entries: Sequence[OrganisationEntry] = (),
+    group: str | None = None,
+    *,
+    house_style: bool = True,
+    generic_words: bool = False,
 ) -> Glossary:
-    """Merge the organisation's entries into the ISO vocabulary; report conflicts as findings."""
+    """Merge the organisation's entries into the ISO vocabulary; report conflicts as findings.
+
+    ``house_style`` False drops the packaged variants that are this project's advice rather than
+    the standard's spelling ("non-conformance", "competency"); ``generic_words`` True links the
+    everyday words of the vocabulary too. An entry's own ``autolink`` wins over both.
+    """
     findings: list[Finding] = []
-    terms: dict[str, Term] = {t.key: t for t in vocabulary.terms}
+    terms: dict[str, Term] = {
+        t.key: _site_term(t, house_style, generic_words) for t in vocabulary.terms
+    }
     iso_forms: dict[str, str] = {}
     for term in vocabulary.terms:
         for name in (term.name, *term.synonyms):
@@ -457,14 +573,18 @@ def build_glossary(
                     )
                 )
                 continue
+            # A variant the organisation lists as a synonym is allowed: it links, unreported.
+            allowed = {normalise(name) for name in entry.synonyms}
             terms[iso_key] = replace(
                 iso,
                 explanation=entry.explanation or iso.explanation,
                 source=(entry.source or ORGANISATION_SOURCE) if entry.explanation else iso.source,
                 overridden=iso.overridden or bool(entry.explanation),
                 synonyms=iso.synonyms + entry.synonyms,
-                deprecated=iso.deprecated + entry.deprecated,
-                autolink=entry.autolink,
+                deprecated=_without(iso.deprecated, allowed) + entry.deprecated,
+                house_style=_without(iso.house_style, allowed),
+                autolink=iso.autolink if entry.autolink is None else entry.autolink,
+                exact=entry.exact,
                 path=entry.path,
                 line=entry.line,
             )
@@ -496,7 +616,8 @@ def build_glossary(
             group=own_group,
             synonyms=entry.synonyms,
             deprecated=entry.deprecated,
-            autolink=entry.autolink,
+            autolink=entry.autolink is not False,
+            exact=entry.exact,
             source=entry.source or ORGANISATION_SOURCE,
             origin="organisation",
             path=entry.path,
@@ -504,6 +625,22 @@ def build_glossary(
         )
     merged, more = _claim_forms(list(terms.values()), vocabulary.standard)
     return Glossary(vocabulary.standard, vocabulary.edition, merged, findings + more, own_group)
+
+
+def _without(names: tuple[str, ...], keys: set[str]) -> tuple[str, ...]:
+    return tuple(name for name in names if normalise(name) not in keys)
+
+
+def _site_term(term: Term, house_style: bool, generic_words: bool) -> Term:
+    """A packaged term as this site uses it: house-style variants kept or dropped, an everyday
+    word linked or not."""
+    dropped = set() if house_style else {normalise(name) for name in term.house_style}
+    return replace(
+        term,
+        deprecated=_without(term.deprecated, dropped),
+        house_style=term.house_style if house_style else (),
+        autolink=generic_words or not term.generic,
+    )
 
 
 def _claim_forms(terms: list[Term], standard: str) -> tuple[list[Term], list[Finding]]:
@@ -576,7 +713,8 @@ class OrganisationEntry:
     source: str = ""
     synonyms: tuple[str, ...] = ()
     deprecated: tuple[str, ...] = ()
-    autolink: bool = True
+    autolink: bool | None = None  # None: as the packaged vocabulary or the site's option says
+    exact: bool = False
     overrides: bool = False
     lines: Mapping[str, int] = field(default_factory=dict)
 
@@ -727,7 +865,8 @@ def parse_organisation_glossary(text: str, path: str) -> OrganisationGlossary:
                 source=clean_text(raw.get("source", "")),
                 synonyms=_texts(raw.get("synonyms")),
                 deprecated=_texts(raw.get("deprecated")),
-                autolink=bool(raw.get("autolink", True)),
+                autolink=raw.get("autolink"),
+                exact=bool(raw.get("exact", False)),
                 overrides=bool(raw.get("overrides", False)),
                 lines={k: v for k, v in ((k, lines.get((*base, k))) for k in raw) if v},
             )
@@ -736,15 +875,29 @@ def parse_organisation_glossary(text: str, path: str) -> OrganisationGlossary:
     return OrganisationGlossary(entries, clean_text(group) if group else None, findings)
 
 
-def load_glossary(edition: str, root: Path, organisation_file: str | None) -> Glossary:
+def load_glossary(
+    edition: str,
+    root: Path,
+    organisation_file: str | None,
+    *,
+    house_style: bool = True,
+    generic_words: bool = False,
+) -> Glossary:
     """The site's glossary: the packaged ISO vocabulary plus the organisation's file, if any.
 
     Problems with the organisation's file become findings on the glossary (the build goes on with
-    the valid entries). Raises ValueError for an edition that is not packaged.
+    the valid entries). Raises ValueError for an edition that is not packaged. The options are
+    ``build_glossary``'s.
     """
     vocabulary = iso_vocabulary(edition)
+
+    def build(entries: Sequence[OrganisationEntry] = (), group: str | None = None) -> Glossary:
+        return build_glossary(
+            vocabulary, entries, group, house_style=house_style, generic_words=generic_words
+        )
+
     if not organisation_file:
-        return build_glossary(vocabulary)
+        return build()
     shown = organisation_file
     try:
         text = (root / organisation_file).read_bytes().decode("utf-8-sig")
@@ -755,11 +908,11 @@ def load_glossary(edition: str, root: Path, organisation_file: str | None) -> Gl
             else f"cannot read the glossary file ({exc.strerror}); create it or correct the qms "
             "plugin's 'glossary' option in mkdocs.yml"
         )
-        glossary = build_glossary(vocabulary)
+        glossary = build()
         glossary.findings.append(Finding(shown, None, "glossary-file", problem))
         return glossary
     parsed = parse_organisation_glossary(text, shown)
-    glossary = build_glossary(vocabulary, parsed.entries, parsed.group)
+    glossary = build(parsed.entries, parsed.group)
     glossary.findings[:0] = parsed.findings
     return glossary
 
@@ -832,6 +985,11 @@ def reference_target(raw: str) -> str:
     return " ".join(unquote(raw.strip().strip("<>")).replace("_", " ").split())
 
 
+# Front-matter fields whose words a reader sees (the title on every page and in every list, the
+# change summary in the revision history), checked for deprecated wording like the body.
+CHECKED_FIELDS = ("title", "change_summary")
+
+
 def check_document(doc: Document, glossary: Glossary) -> list[Finding]:
     """Deprecated wording and unknown glossary references in one controlled document."""
     findings: list[Finding] = []
@@ -841,24 +999,31 @@ def check_document(doc: Document, glossary: Glossary) -> list[Finding]:
     def line_of(offset: int) -> int:
         return doc.body_start_line + bisect.bisect_right(line_starts, offset) - 1
 
+    for name in CHECKED_FIELDS:
+        value = doc.data.get(name)
+        if isinstance(value, str) and glossary.may_have_deprecated(value):
+            for match in glossary.matcher.finditer(value):
+                if match.kind == "deprecated":
+                    where = f"in the {name.replace('_', ' ')}, "
+                    message = _deprecated_message(match, glossary, where)
+                    findings.append(
+                        Finding(
+                            doc.path, doc.line(name), "deprecated-term", message, doc.doc_id, name
+                        )
+                    )
     wanted = glossary.may_have_deprecated(body)
     matches = glossary.matcher.finditer(mask_markup(body)) if wanted else ()
     for match in matches:
-        if match.kind != "deprecated":
-            continue
-        term = match.term
-        reference = f" ({glossary.standard}, {term.number})" if term.number else ""
-        findings.append(
-            Finding(
-                doc.path,
-                line_of(match.start),
-                "deprecated-term",
-                f"'{_SPACE.sub(' ', match.text)}' is a deprecated variant of '{term.name}'"
-                f"{reference}; write '{term.name}' instead (or its plural, "
-                f"'{plural(term.name)}')",
-                doc.doc_id,
+        if match.kind == "deprecated":
+            findings.append(
+                Finding(
+                    doc.path,
+                    line_of(match.start),
+                    "deprecated-term",
+                    _deprecated_message(match, glossary),
+                    doc.doc_id,
+                )
             )
-        )
     references = glossary_references(body) if GLOSSARY_SCHEME in body else ()
     for offset, text, target in references:
         if glossary.lookup(target) is None:
@@ -873,6 +1038,20 @@ def check_document(doc: Document, glossary: Glossary) -> list[Finding]:
                 )
             )
     return findings
+
+
+def _deprecated_message(match: Match, glossary: Glossary, where: str = "") -> str:
+    term = match.term
+    written = _SPACE.sub(" ", match.text)
+    reference = f" ({glossary.standard}, {term.number})" if term.number else ""
+    advice = f"write '{term.name}' instead (or its plural, '{plural(term.name)}')"
+    if normalise(match.form) not in {normalise(v) for v in term.house_style}:
+        return f"{where}'{written}' is a deprecated variant of '{term.name}'{reference}; {advice}"
+    return (
+        f"{where}'{written}' is a house-style variant of '{term.name}'{reference}; {advice}. "
+        "To allow it, set 'glossary_house_style: false' in mkdocs.yml (every house-style "
+        "variant) or list it under the term's 'synonyms' in your glossary file (this one)"
+    )
 
 
 def check_terminology(documents: Sequence[Document], glossary: Glossary) -> list[Finding]:
