@@ -11,8 +11,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from . import yamlread
 from .findings import Finding
-from .frontmatter import YAML_LOADER
 
 DEFAULT_SCHEMA = "document.schema.yaml"
 
@@ -23,9 +23,14 @@ class SchemaError(ValueError):
 
 def _read_yaml(text: str, origin: str) -> dict[str, Any]:
     try:
-        data = yaml.load(text, Loader=YAML_LOADER)
+        data = yamlread.load(text)
     except yaml.YAMLError as exc:
-        raise SchemaError(f"{origin}: the schema is not valid YAML: {exc}") from None
+        line = yamlread.line_of(exc)
+        where = f", line {line}" if line else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SchemaError(
+            f"{origin}{where}: the schema cannot be read as YAML: {problem}"
+        ) from None
     if not isinstance(data, dict):
         raise SchemaError(f"{origin}: the schema must be a YAML mapping (a JSON Schema object)")
     return data
