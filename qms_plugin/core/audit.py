@@ -116,12 +116,51 @@ def history_findings(documents: Sequence[Document], context: HistoryContext) -> 
         current = record.current_revision()
         if current is None or current.revision != doc.revision:
             continue  # a new revision not committed yet: nothing in Git to compare with
+        current = Revision(current.revision, _current_changes(record, current))
         checked = [c for c in current.changes if _after_baseline(c, context)]
         if not checked:
             continue
+        findings.extend(_unreadable(doc, current, checked, options))
         findings.extend(_unrevised(doc, current, checked, options))
         findings.extend(_evidence(doc, current, checked, options))
     return findings
+
+
+def _current_changes(record: DocumentHistory, current: Revision) -> list[Change]:
+    """The changes of the revision in force, with the versions among or just before them whose
+    revision could not be read: they count with the revision around them, so that a version
+    that could not be read neither hides a change of text nor escapes the rules."""
+    changes = record.changes
+    start = len(changes)
+    while start and (
+        changes[start - 1].revision == current.revision or _unread_revision(changes[start - 1])
+    ):
+        start -= 1
+    return changes[start:]
+
+
+def _unread_revision(change: Change) -> bool:
+    snapshot = change.snapshot
+    return snapshot is not None and snapshot.problem is not None and change.revision is None
+
+
+def _unreadable(
+    doc: Document, current: Revision, checked: list[Change], options: HistoryOptions
+) -> Iterable[Finding]:
+    for change in checked:
+        problem = change.snapshot.problem if change.snapshot else None
+        if problem is None or change.kind == "deleted":
+            continue
+        yield _finding(
+            doc,
+            "unreadable-version",
+            f"the version committed in {_describe(change.commit)} has front matter that "
+            f"cannot be read ({problem}), so its revision and approval cannot be checked. "
+            "The file is correct now, but Git keeps that version: give the document a new "
+            "revision, or, if that version was never in force, set the qms plugin's "
+            "'history_baseline' to a later commit",
+            None,
+        )
 
 
 def _unrevised(

@@ -193,6 +193,8 @@ class Snapshot:
     has_front_matter: bool
     fields: tuple[tuple[str, Any], ...]
     body_digest: str
+    # Why the front matter could not be read whole (as the documents' parse says), if so.
+    problem: str | None = None
 
     def get(self, key: str) -> Any:
         return self._values.get(key)
