@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import os
 from collections.abc import Iterator, Mapping
@@ -34,15 +35,17 @@ SECTION_PAGES = ("index.md", "README.md")
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus whole months, clamped to the end of a shorter month (Jan 31 + 1 = Feb 28)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")  # pragma: no cover
+    """``day`` plus whole months, clamped to the end of a shorter month (Jan 31 + 1 = Feb 28).
+
+    Defined for every input: past the years Python's dates hold (1 to 9999) it gives the first
+    or last day they hold. (The schema keeps real dates and intervals far from those ends.)
+    """
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    if year > dt.MAXYEAR:
+        return dt.date.max
+    if year < dt.MINYEAR:
+        return dt.date.min
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def _date(value: Any) -> dt.date | None:

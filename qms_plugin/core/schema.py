@@ -133,7 +133,10 @@ def _finding(
             f"Known fields: {known}"
         )
         return Finding(path, line, "schema", message, field=extra[0] if extra else None)
-    if validator == "enum":
+    hint = error.schema.get("errorMessage") if isinstance(error.schema, Mapping) else None
+    if isinstance(hint, str) and validator not in ("required", "additionalProperties"):
+        message = f"'{where}' is {_shown(error.instance)}; {hint}"
+    elif validator == "enum":
         allowed = ", ".join(str(v) for v in _sequence(error.validator_value))
         message = f"'{where}' is {_shown(error.instance)}; allowed: {allowed}"
     elif validator == "type":
@@ -150,6 +153,11 @@ def _finding(
         message = f"'{where}' is empty; give a value or remove the field"
     elif validator == "uniqueItems":
         message = f"'{where}' lists the same value twice; remove the repeat"
+    elif validator in ("minimum", "maximum"):
+        word = "at least" if validator == "minimum" else "at most"
+        message = (
+            f"'{where}' is {_shown(error.instance)}; it must be {word} {error.validator_value}"
+        )
     else:
         message = f"'{where}': {error.message}"
     return Finding(path, line, "schema", message, field=top)
