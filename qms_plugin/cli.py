@@ -339,7 +339,7 @@ def history(paths: tuple[str, ...], config_file: str, as_json: bool) -> None:
                 approvers = ", ".join(p.name for p in revision.approvers(options.approval_trailers))
                 approval = f"  approved by {approvers}" if approvers else ""
                 click.echo(
-                    f"  {revision.revision or '-':>6}  {commit.committer_date[:10]}  "
+                    f"  {revision.revision or '-':>6}  {commit.day}  "
                     f"{commit.short}{ref}  {commit.subject}  ({commit.author.name})"
                     + (approval if change is revision.last else "")
                 )

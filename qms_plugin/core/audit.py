@@ -100,7 +100,7 @@ def _finding(doc: Document, rule: str, message: str, field: str | None) -> Findi
 
 def _describe(commit: Commit) -> str:
     ref = f" ({commit.change_ref})" if commit.change_ref else ""
-    return f'{commit.short}{ref} of {commit.committer_date[:10]}, "{commit.subject}"'
+    return f'{commit.short}{ref} of {commit.day}, "{commit.subject}"'
 
 
 def history_findings(documents: Sequence[Document], context: HistoryContext) -> list[Finding]:
@@ -240,8 +240,8 @@ def change_record(change: Change, options: HistoryOptions) -> dict[str, Any]:
     commit = change.commit
     return {
         "sha": commit.sha,
-        "date": commit.committer_date,
-        "author_date": commit.author_date,
+        "date": commit.committer_date or None,
+        "author_date": commit.author_date or None,
         "author": _person(commit.author),
         "committer": _person(commit.committer),
         "subject": commit.subject,
@@ -263,8 +263,8 @@ def change_record(change: Change, options: HistoryOptions) -> dict[str, Any]:
         "drafting": [
             {
                 "sha": d.sha,
-                "date": d.committer_date,
-                "author_date": d.author_date,
+                "date": d.committer_date or None,
+                "author_date": d.author_date or None,
                 "author": _person(d.author),
                 "subject": d.subject,
             }
@@ -282,8 +282,8 @@ def revision_record(revision: Revision, options: HistoryOptions) -> dict[str, An
         "approved_by": list(last.texts("approved_by")) if last else [],
         "approvers": [_person(p) for p in revision.approvers(options.approval_trailers)],
         "change_summary": revision.field("change_summary"),
-        "first_date": revision.changes[0].commit.committer_date,
-        "last_date": revision.last.commit.committer_date,
+        "first_date": revision.changes[0].commit.committer_date or None,
+        "last_date": revision.last.commit.committer_date or None,
         "commits": [c.commit.sha for c in reversed(revision.changes)],
     }
 

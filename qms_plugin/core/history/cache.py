@@ -15,7 +15,7 @@ from ..git import GitError, Repository
 from .model import History
 
 # Bump when the pickled shape changes, so an old cache is never read back.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 # A few per scope in use (site build, `qms history`, `qms check --base`): a build at a new commit
 # carries the latest one of its line forward.

@@ -3,13 +3,23 @@ in three processes run side by side whatever the number of documents or commits.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..git import GitError, Repository
-from .model import KINDS, Change, Commit, DocumentHistory, History, Snapshot, _person
+from .model import (
+    KINDS,
+    UNKNOWN_DATE,
+    Change,
+    Commit,
+    DocumentHistory,
+    History,
+    Snapshot,
+    _person,
+)
 from .snapshot import snapshot_of
 
 # --- reading git --------------------------------------------------------------------------------
@@ -120,6 +130,16 @@ def _read_line(repo: Repository, revs: Sequence[str]) -> tuple[list[str], dict[s
     return line, changes
 
 
+# A date as `git log` writes %aI and %cI. Where git cannot read a commit's date it writes the
+# placeholder itself ("%cI"), and a zone such as +9999 comes out as "+99:99": neither is a date.
+_DATE = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])-\d\dT\d\d:\d\d:\d\d[+-](?:[01]\d|2[0-3]):[0-5]\d")
+
+
+def _known(value: str, placeholder: str) -> str:
+    """A name or address from git, or '' where git printed its placeholder for want of one."""
+    return "" if value == placeholder else value
+
+
 def _read_commits(
     repo: Repository, revs: Sequence[str], signatures: bool
 ) -> tuple[dict[str, Commit], dict[str, list[_Entry]]]:
@@ -135,10 +155,10 @@ def _read_commits(
         commits[sha] = Commit(
             sha,
             tuple(parents),
-            _person(an, ae),
-            ad,
-            _person(cn, ce),
-            cd,
+            _person(_known(an, "%aN"), _known(ae, "%aE")),
+            ad if _DATE.fullmatch(ad) else UNKNOWN_DATE,
+            _person(_known(cn, "%cN"), _known(ce, "%cE")),
+            cd if _DATE.fullmatch(cd) else UNKNOWN_DATE,
             message.strip("\n"),
             sig or None,
         )
