@@ -27,6 +27,7 @@ from .core.scaffold import (
     next_free_id,
     parent_numbers,
 )
+from .core.text import visible
 from .core.today import TodayError, resolve_today
 
 
@@ -330,8 +331,9 @@ def history(paths: tuple[str, ...], config_file: str, as_json: bool) -> None:
         sys.stdout.buffer.write(history_json(record, records, options).encode("utf-8"))
         sys.stdout.flush()
         return
+    # Paths, subjects and names are users' text: control characters are shown, not sent.
     for found, _ in records:
-        click.echo(f"{found.path}")
+        click.echo(visible(found.path))
         for revision in reversed(found.revisions()):
             for change in reversed(revision.changes):
                 commit = change.commit
@@ -339,8 +341,10 @@ def history(paths: tuple[str, ...], config_file: str, as_json: bool) -> None:
                 approvers = ", ".join(p.name for p in revision.approvers(options.approval_trailers))
                 approval = f"  approved by {approvers}" if approvers else ""
                 click.echo(
-                    f"  {revision.revision or '-':>6}  {commit.day}  "
-                    f"{commit.short}{ref}  {commit.subject}  ({commit.author.name})"
-                    + (approval if change is revision.last else "")
+                    visible(
+                        f"  {revision.revision or '-':>6}  {commit.day}  "
+                        f"{commit.short}{ref}  {commit.subject}  ({commit.author.name})"
+                        + (approval if change is revision.last else "")
+                    )
                 )
         click.echo("")

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
-from markupsafe import escape
+from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
@@ -31,7 +31,7 @@ from .core.register import master_list, register_csv, register_json
 from .core.today import TodayError, resolve_today
 from .glossary import SiteGlossary, TermLinksHidden
 from .history_adapter import SiteHistory
-from .render import Renderer, make_environment, material_tooltips
+from .render import Renderer, make_environment, material_tooltips, page_title
 
 log = get_plugin_logger(__name__)
 
@@ -207,6 +207,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             _append_section(nav, files, config, prefix)
         for item in nav.items:
             if isinstance(item, Section) and _all_under(item, prefix):
+                _inert_section_titles(item)
                 if self.config.section_title:
                     item.title = escape(self.config.section_title)
                 _order_by_hierarchy(item, self.docset)
@@ -226,9 +227,12 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         if doc is None:
             return markdown
         meta: dict[str, Any] = {k: v for k, v in doc.data.items() if k in PASSTHROUGH_META}
-        # Material prints page titles without escaping; ours come from authors' text.
+        # Material prints page titles and descriptions without escaping; ours come from
+        # authors' text.
         title = f"{doc.doc_id} {doc.title}" if doc.doc_id else doc.title
-        meta["title"] = escape(title)
+        meta["title"] = page_title(title)
+        if isinstance(meta.get("description"), str):
+            meta["description"] = escape(meta["description"])
         meta["qms"] = dict(doc.data)
         page.meta = meta
         return doc.body
@@ -469,6 +473,15 @@ def _relink(nav: Navigation) -> None:
     for index, page in enumerate(pages):
         page.previous_page = pages[index - 1] if index else None
         page.next_page = pages[index + 1] if index + 1 < len(pages) else None
+
+
+def _inert_section_titles(section: Section) -> None:
+    """Section titles made from folder names, which Material prints as HTML."""
+    if not isinstance(section.title, Markup):
+        section.title = page_title(section.title or "")
+    for child in section.children:
+        if isinstance(child, Section):
+            _inert_section_titles(child)
 
 
 def _all_under(section: Section, prefix: str) -> bool:

@@ -8,6 +8,7 @@ summary.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from .changes import Comparison, DocumentChange, Impact, Reference
 from .documents import Document
 from .findings import Finding
 from .manual import DocumentSet
+from .text import visible
 
 CHECK_FORMAT = "mkdocs-qms/check"
 CHECK_FORMAT_VERSION = 1
@@ -83,7 +85,7 @@ def render_text(report: CheckReport) -> str:
             lines.append(f"No controlled document changed since {base}.")
     verdict = "passed" if report.passed else "failed"
     lines.append(f"Document control check {verdict}: {report.headline()}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(visible(line) for line in lines) + "\n"
 
 
 # --- JSON ---------------------------------------------------------------------------------------
@@ -165,19 +167,31 @@ def render_json(report: CheckReport) -> str:
 # --- Markdown -----------------------------------------------------------------------------------
 
 
+# Characters that start Markdown (GitHub's) inside a line: emphasis, code, links and images,
+# HTML and entities, strikethrough, maths, table cells, and the backslash itself.
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>&~|$])")
+# What GitHub turns into a mention, an issue reference or a link wherever it stands in text
+# (backslashes do not stop it): a word joiner after '@' or '#', in '://' and 'www.' breaks it.
+_AUTOLINKED = re.compile(r"(?<=[@#])(?=\w)|(?<=:)(?=//)|(?<=[wW])(?=[wW]{2}\.)")
+_JOINER = "\u2060"
+
+
 def _cell(text: str) -> str:
-    """Text safe in a Markdown table cell: no row breaks, no HTML from authors' text."""
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("|", "\\|")
-        .replace("\n", " ")
-    )
+    """Users' text (titles, names, paths, messages) made inert in Markdown: it shows as
+    written, on one line, and starts no heading, link, image, HTML, mention or table cell."""
+    text = visible(text)  # line breaks and other controls shown as escapes: one line
+    return _AUTOLINKED.sub(_JOINER, _MARKDOWN.sub(r"\\\1", text))
 
 
-def _code(text: str) -> str:
-    return f"`{text.replace('`', '')}`"
+def _code(text: str, cell: bool = False) -> str:
+    """Users' text as a code span (inert by nature), on one line; ``cell``: inside a table,
+    where '|' must be escaped even in code."""
+    text = visible(text)
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    if cell:
+        text = text.replace("|", "\\|")
+    padded = f" {text} " if text.startswith("`") or text.endswith("`") else text
+    return f"{fence}{padded}{fence}"
 
 
 def _names(refs: Sequence[Reference]) -> str:
@@ -199,7 +213,7 @@ def render_markdown(report: CheckReport) -> str:
         lines += ["", "| Document | Where | Rule | Problem |", "|---|---|---|---|"]
         for f in findings:
             lines.append(
-                f"| {_cell(f.doc_id or '—')} | {_code(f.location())} | {_code(f.rule)} "
+                f"| {_cell(f.doc_id or '—')} | {_code(f.location(), True)} | {_code(f.rule, True)} "
                 f"| {_cell(f.message)} |"
             )
         by_rule = Counter(f.rule for f in findings)
@@ -220,13 +234,14 @@ def render_markdown(report: CheckReport) -> str:
                 old, new = change.old, change.new
                 kind = change.kind
                 if kind == "renamed":
-                    kind = f"renamed from {_code(change.old_path or '')}"
+                    kind = f"renamed from {_code(change.old_path or '', True)}"
                 revision = _from_to(old.revision if old else None, new.revision if new else None)
                 status = _from_to(old.status if old else None, new.status if new else None)
                 text = "changed" if change.body_changed else "—"
+                # Statuses are the schema's words (anything else reads as None): no escaping.
                 lines.append(
                     f"| {_cell(change.doc.label)} | {_cell(change.doc.title)} | {kind} "
-                    f"| {_cell(revision)} | {_cell(status)} | {text} |"
+                    f"| {_cell(revision)} | {status} | {text} |"
                 )
         affected = [i for i in comparison.impact if i.references or i.referenced_by]
         if affected:
