@@ -11,6 +11,7 @@ import click
 
 from .core.changes import SHALLOW_MESSAGE, compare, working_tree_author
 from .core.documents import DEFAULT_ID_PATTERNS, DOCUMENT_TYPES
+from .core.errors import unexpected
 from .core.git import GitError, Repository, find_repository
 from .core.history import ids_ever_used
 from .core.manual import DocumentSet, SettingsError
@@ -41,6 +42,30 @@ class QmsError(click.ClickException):
     exit_code = 2
 
 
+CONFIG_META = "qms.config_file"
+
+
+class _Qms(click.Group):
+    """The ``qms`` group: an error nobody foresaw exits 2 ("the command could not run") with
+    one line naming the file it was reading, never 1 ("findings") and never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from mkdocs.exceptions import Abort
+
+        try:
+            return super().invoke(ctx)
+        except Abort as exc:  # MkDocs could not read its configuration (it logged why)
+            config_file = ctx.meta.get(CONFIG_META, "mkdocs.yml")
+            raise QmsError(f"{config_file}: {exc} (see the messages above)") from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            # Outside any one document, the error is reported against the configuration file
+            # the command read (the contexts of all commands share ``meta``).
+            config_file = ctx.meta.get(CONFIG_META, "mkdocs.yml")
+            raise QmsError(visible(unexpected(exc, config_file))) from None
+
+
 def _load(config_file: str) -> DocumentSet:
     """Read mkdocs.yml, the qms plugin's options in it, and every controlled document."""
     return _load_site(config_file)[0]
@@ -53,6 +78,7 @@ def _load_site(config_file: str) -> tuple[DocumentSet, Any, Any]:
 
     from .plugin import QmsPlugin, build_settings, date_option
 
+    click.get_current_context().meta[CONFIG_META] = config_file
     if not Path(config_file).is_file():
         raise QmsError(
             f"{config_file} not found; run qms in the folder that holds mkdocs.yml, or pass "
@@ -85,7 +111,7 @@ config_option = click.option(
 )
 
 
-@click.group()
+@click.group(cls=_Qms)
 @click.version_option(package_name="mkdocs-qms")
 def main() -> None:
     """Document control for a quality manual kept as Markdown in Git."""

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import posixpath
 import re
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import MkDocsException, PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
@@ -25,9 +26,11 @@ from mkdocs.utils.templates import TemplateContext
 
 from .config import QmsConfig
 from .core.documents import DEFAULT_ID_PATTERNS, DOCUMENT_TYPES, Document
+from .core.errors import unexpected
 from .core.git import GitError
 from .core.manual import DocumentSet, Settings, SettingsError
 from .core.register import master_list, register_csv, register_json
+from .core.text import visible
 from .core.today import TodayError, resolve_today
 from .glossary import SiteGlossary, TermLinksHidden
 from .history_adapter import SiteHistory
@@ -59,6 +62,33 @@ REGISTER_INTRO = (
 )
 
 
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+def _guarded(handler: Handler) -> Handler:
+    """An event handler whose unforeseen errors become a PluginError in one line naming the
+    file it was reading (the page, else mkdocs.yml) rather than a traceback; MkDocs' own
+    errors pass through as they are."""
+
+    @functools.wraps(handler)
+    def guarded(self: QmsPlugin, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return handler(self, *args, **kwargs)
+        except MkDocsException:
+            raise
+        except Exception as exc:
+            page = kwargs.get("page")
+            config = kwargs.get("config") or (args[0] if args else None)
+            where = (
+                page.file.src_path
+                if isinstance(page, Page)
+                else getattr(config, "config_file_path", None) or "mkdocs.yml"
+            )
+            raise PluginError(f"qms: {visible(unexpected(exc, where))}") from exc
+
+    return cast(Handler, guarded)
+
+
 class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
     """Document control for procedures kept as Markdown in Git."""
 
@@ -80,6 +110,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         # are a finding.
         self.serving = command == "serve"
 
+    @_guarded
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         # `mkdocs serve` reuses this object for every rebuild: start each build afresh.
         self.docset = self.renderer = self.files = self.site_history = None
@@ -121,6 +152,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             )
         return config
 
+    @_guarded
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if not self.config.enabled:
             return files
@@ -198,6 +230,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             else:
                 files.append(File.generated(config, uri, abs_src_path=str(path)))
 
+    @_guarded
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         if not self.config.enabled or self.docset is None:
             return nav
@@ -218,6 +251,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
     # body from our own parse (MkDocs keeps a broken front matter in the text), and they should
     # see that body.
     @event_priority(100)
+    @_guarded
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
@@ -237,6 +271,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         page.meta = meta
         return doc.body
 
+    @_guarded
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
@@ -273,6 +308,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
 
     # Runs before the search plugins (priority 0) index the page.
     @event_priority(50)
+    @_guarded
     def _hide_term_links(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext | None:
@@ -285,6 +321,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
     # say or has its own filter; kept out of the index, it neither crowds search results nor
     # costs the indexer a parse of every row.
     @event_priority(-100)
+    @_guarded
     def _restore_held_back(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext | None:
@@ -309,6 +346,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             )
         return self.hide_links_ok
 
+    @_guarded
     def on_env(
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment | None:
@@ -318,6 +356,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
                 log.info(str(finding))  # information, not a problem: never fails --strict
         return env
 
+    @_guarded
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.docset is None:
             return

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from .documents import Document, parse_document
+from .errors import reading
 from .findings import Finding
 from .git import GitError, Repository
 from .history import Person, ids_ever_used
@@ -543,7 +544,8 @@ def read_documents_at(
         except ValueError:
             path = absolute.as_posix()
         src_uri = f"{settings.mount}/{rel}" if settings.mount else rel
-        doc = parse_document(blobs.get(wanted[name], b""), path, src_uri, schema, text_fields)
+        with reading(f"{name} at {commit[:12]}"):
+            doc = parse_document(blobs.get(wanted[name], b""), path, src_uri, schema, text_fields)
         if doc is not None:
             documents.append(doc)
     return documents

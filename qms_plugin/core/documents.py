@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import frontmatter
+from .errors import reading
 from .findings import Finding
 from .schema import DocumentSchema
 
@@ -261,7 +262,8 @@ def load_documents(folder: Path, root: Path, mount: str, schema: DocumentSchema)
         except ValueError:
             path = file.as_posix()
         src_uri = f"{mount}/{rel}" if mount else rel
-        document = read_document(file, path, src_uri, schema, text_fields)
+        with reading(path):
+            document = read_document(file, path, src_uri, schema, text_fields)
         if document is not None:
             documents.append(document)
     return documents

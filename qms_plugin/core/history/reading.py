@@ -4,11 +4,12 @@ in three processes run side by side whatever the number of documents or commits.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import reading
 from ..git import GitError, Repository
 from .model import (
     KINDS,
@@ -309,20 +310,26 @@ def _attach_drafting(
             change.drafting = tuple(mine)
 
 
-def _read_snapshots(repo: Repository, oids: Iterable[str]) -> dict[str, Snapshot]:
-    """The snapshot of each blob, worked out while git reads the next one."""
-    return {oid: snapshot_of(raw) for oid, raw in repo.iter_blobs(oids)}
+def _read_snapshots(repo: Repository, blobs: Mapping[str, str]) -> dict[str, Snapshot]:
+    """The snapshot of each blob (with the path of a version it is), worked out while git
+    reads the next one."""
+    snapshots = {}
+    for oid, raw in repo.iter_blobs(blobs):
+        with reading(f"{blobs[oid]} (the version in blob {oid[:12]})"):
+            snapshots[oid] = snapshot_of(raw)
+    return snapshots
 
 
-def _blobs_in(changes: dict[str, list[_Entry]], scope: Sequence[str]) -> list[str]:
-    """The blobs of the changes below the scope's folders: what history will read."""
+def _blobs_in(changes: dict[str, list[_Entry]], scope: Sequence[str]) -> dict[str, str]:
+    """The blobs of the changes below the scope's folders, with a path of each: what history
+    will read."""
     prefixes = tuple(scope)
-    return [
-        entry.blob
+    return {
+        entry.blob: entry.path
         for entries in changes.values()
         for entry in entries
         if entry.blob and entry.path.startswith(prefixes)
-    ]
+    }
 
 
 def _attach_snapshots(
@@ -335,7 +342,9 @@ def _attach_snapshots(
     yet: versions of a document from before it moved into the scope) and tell whether its body
     changed."""
     news = [(doc, _first_new(doc, start)) for doc in docs]
-    missing = [c.blob for d, i in news for c in d.changes[i:] if c.blob and c.blob not in snapshots]
+    missing = {
+        c.blob: c.path for d, i in news for c in d.changes[i:] if c.blob and c.blob not in snapshots
+    }
     snapshots.update(_read_snapshots(repo, missing))
     for doc, first in news:
         previous = doc.changes[first - 1].snapshot if first else None
