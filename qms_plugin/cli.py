@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, NoReturn
 
 import click
@@ -250,9 +251,24 @@ def new(
         )
     root = settings.root.resolve()
     folder = folder_for(doc_type, docset.documents, settings.folder.relative_to(root).as_posix())
-    target = root / folder / file_name(doc_id, docset.documents)
-    if target.exists():
+    name = file_name(doc_id, docset.documents)
+    if name != PurePath(name).name or "\\" in name or name[:1] == "." or not name.isprintable():
+        raise click.BadParameter(
+            f"{visible(doc_id)} cannot be a file name (it holds a path separator, starts with "
+            "a dot or holds a control character); choose an ID of letters, digits and dashes",
+            param_hint="--id",
+        )
+    target = root / folder / name
+    if os.path.lexists(target):  # a link counts, even one that points nowhere
         _refuse(f"{target} already exists; choose another --id")
+    # Every folder on the way is followed as the file system will: the file must land in the
+    # procedures folder, whatever links there are.
+    if not target.parent.resolve().is_relative_to(settings.folder):
+        raise QmsError(
+            f"{target} would be written outside the procedures folder {settings.folder} (a "
+            "symbolic link on the way leads elsewhere); remove the link, or give the file's "
+            "folder in the repository itself"
+        )
     author = working_tree_author(repo) if repo is not None else None
     text = first_draft(
         doc_id,
@@ -263,8 +279,12 @@ def new(
         related=[parent] if parent else [],
     )
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(text.encode("utf-8"))
-    click.echo(target.relative_to(root).as_posix())
+    try:
+        with target.open("xb") as handle:  # never through a link that appeared meanwhile
+            handle.write(text.encode("utf-8"))
+    except FileExistsError:
+        _refuse(f"{target} already exists; choose another --id")
+    click.echo(visible(target.relative_to(root).as_posix()))
 
 
 def _refuse(message: str) -> NoReturn:

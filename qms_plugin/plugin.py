@@ -27,9 +27,10 @@ from mkdocs.utils.templates import TemplateContext
 from .config import QmsConfig
 from .core.documents import DEFAULT_ID_PATTERNS, DOCUMENT_TYPES, Document
 from .core.errors import unexpected
-from .core.git import GitError
+from .core.git import GitError, find_repository
 from .core.manual import DocumentSet, Settings, SettingsError
 from .core.register import master_list, register_csv, register_json
+from .core.sources import Sources, read_tracking, tracking_findings
 from .core.text import visible
 from .core.today import TodayError, resolve_today
 from .glossary import SiteGlossary, TermLinksHidden
@@ -156,12 +157,19 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if not self.config.enabled:
             return files
+        # What Git does not track: a build leaves it out; `serve` shows the working copy.
+        tracking = self._tracking() if self.config.history else None
         try:
-            docset = DocumentSet.load(self.settings)
+            docset = DocumentSet.load(self.settings, tracking)
         except SettingsError as exc:
             raise PluginError(f"qms: {exc}") from None
         for finding in docset.findings:
             log.warning(str(finding))
+        for finding in tracking.findings if tracking else ():
+            if self.serving:
+                log.info(str(finding))
+            else:
+                log.warning(str(finding))
         if self.glossary is not None:
             for finding in self.glossary.load(docset.documents):
                 log.warning(str(finding))
@@ -196,6 +204,15 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         self.renderer = Renderer(self.env, docset, self.config.print_notice)
         return files
 
+    def _tracking(self) -> Sources:
+        settings = self.settings
+        try:
+            repo = find_repository(settings.root, settings.folder)
+            tracking = read_tracking(repo, settings.folder)
+        except GitError as exc:
+            raise PluginError(f"qms: {exc}") from None
+        return tracking_findings(tracking, settings.folder, settings.root, not self.serving)
+
     def _load_history(self, docset: DocumentSet, config: MkDocsConfig) -> SiteHistory:
         try:
             site_history = SiteHistory.load(docset, self.config, config.repo_url)
@@ -216,9 +233,15 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         """Mount the procedures folder (documents, section pages, attachments) into the site."""
         folder = self.settings.folder
         mount = self.settings.mount
+        for file in list(files):  # the folder is inside docs_dir: MkDocs found it (links too)
+            under = file.src_uri.startswith(f"{mount}/") and file.abs_src_path
+            if under and not docset.sources.allows(Path(file.abs_src_path or "")):
+                files.remove(file)
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(folder)
             if not path.is_file() or any(part.startswith(".") for part in rel.parts):
+                continue
+            if not docset.sources.allows(path):
                 continue
             uri = f"{mount}/{rel.as_posix()}"
             if files.get_file_from_path(uri) is not None:

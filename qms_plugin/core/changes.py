@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from .documents import Document, parse_document
+from .documents import Document, is_markdown, parse_document
 from .errors import reading
 from .findings import Finding
 from .git import GitError, Repository
@@ -23,6 +23,7 @@ from .history import Person, ids_ever_used
 from .manual import DocumentSet, Settings
 from .revision import RevisionScheme, get_scheme
 from .schema import DocumentSchema
+from .sources import replacement_finding
 
 # A revision is published once approved; before that it is still being written and may change
 # without a new revision.
@@ -531,7 +532,7 @@ def read_documents_at(
     wanted: dict[str, str] = {}
     for name, oid in files.items():
         rel = name[len(prefix) + 1 :] if prefix else name
-        if name.endswith(".md") and not any(p.startswith(".") for p in PurePosixPath(rel).parts):
+        if is_markdown(name) and not any(p.startswith(".") for p in PurePosixPath(rel).parts):
             wanted[name] = oid
     blobs = repo.read_blobs(wanted.values())
     text_fields = schema.text_fields()
@@ -644,6 +645,9 @@ def compare(
     )
     changes = pair_documents(base_docs, docset.documents)
     findings = run_change_rules(changes, context)
+    replaced = repo.replacements()
+    if replaced:  # the change's commits are read as stored; say that Git would show others
+        findings.append(replacement_finding(tuple(replaced), repo, settings.procedures_dir))
     return Comparison(
         base_ref,
         base_commit,

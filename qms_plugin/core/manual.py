@@ -14,6 +14,7 @@ from .findings import Finding
 from .revision import get_scheme
 from .rules import RuleContext, days_overdue, run_rules
 from .schema import DocumentSchema, SchemaError
+from .sources import Sources, check_links
 from .standards import iso9001_clauses
 
 
@@ -67,13 +68,17 @@ class DocumentSet:
     settings: Settings
     documents: list[Document]
     findings: list[Finding]
+    # What of the procedures folder the site must not publish (core.sources).
+    sources: Sources = field(default_factory=Sources)
 
     @classmethod
-    def load(cls, settings: Settings) -> DocumentSet:
+    def load(cls, settings: Settings, leave_out: Sources | None = None) -> DocumentSet:
         """Read, validate and check every document below the settings' procedures folder.
 
-        Raises SettingsError for a configuration that cannot work (missing folder, bad schema,
-        unknown revision scheme, bad ID pattern).
+        Symbolic links that leave the project are refused (core.sources), and so is what
+        ``leave_out`` names (in a build: what Git does not track); its findings are the
+        caller's to report. Raises SettingsError for a configuration that cannot work (missing
+        folder, bad schema, unknown revision scheme, bad ID pattern).
         """
         folder = settings.folder
         if not folder.is_dir():
@@ -96,7 +101,16 @@ class DocumentSet:
                     f"id_patterns: the pattern for {doc_type} ({pattern!r}) is not a valid "
                     f"regular expression: {exc}"
                 ) from None
-        documents = load_documents(folder, settings.root.resolve(), settings.mount, schema)
+        sources = check_links(folder, settings.root.resolve())
+        if leave_out is not None:
+            sources.left_out |= leave_out.left_out
+        documents = load_documents(
+            folder,
+            settings.root.resolve(),
+            settings.mount,
+            schema,
+            leave_out=lambda file: not sources.allows(file),
+        )
         context = RuleContext(
             today=settings.today,
             id_patterns=settings.id_patterns,
@@ -104,12 +118,12 @@ class DocumentSet:
             revision_scheme=scheme,
             review_grace_days=settings.review_grace_days,
         )
-        own = [finding for doc in documents for finding in doc.findings]
+        own = [finding for doc in documents for finding in doc.findings] + sources.findings
         findings = sorted(
             own + run_rules(documents, context),
             key=lambda f: (f.path, f.line or 0, f.rule, f.message),
         )
-        return cls(settings, documents, findings)
+        return cls(settings, documents, findings, sources)
 
     @cached_property
     def by_id(self) -> dict[str, Document]:

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..documents import is_markdown
 from ..errors import reading
 from ..git import GitError, Repository
 from .model import (
@@ -25,7 +26,6 @@ from .snapshot import snapshot_of
 
 # --- reading git --------------------------------------------------------------------------------
 
-MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 # Settings of the user's that would change what `git log` prints; the rest is in its arguments.
 _LOG_SETTINGS = ("-c", "log.showSignature=false", "-c", "log.showRoot=true")
@@ -40,10 +40,6 @@ class _Entry:
     blob: str | None
 
 
-def _is_markdown(path: str) -> bool:
-    return path.endswith(MARKDOWN_SUFFIXES)
-
-
 def _oid(text: str) -> str | None:
     return text if text.strip("0") else None
 
@@ -54,10 +50,10 @@ def _entry(
     """A file change as history sees it: Markdown files only, so a rename between a Markdown
     file and another kind of file is an addition or a deletion."""
     if old_path is None:
-        if not _is_markdown(path):
+        if not is_markdown(path):
             return None
         return _Entry(letter, None, path, _oid(old_oid), _oid(new_oid))
-    was, now = _is_markdown(old_path), _is_markdown(path)
+    was, now = is_markdown(old_path), is_markdown(path)
     if was and now:
         return _Entry(letter, old_path, path, _oid(old_oid), _oid(new_oid))
     if now:
