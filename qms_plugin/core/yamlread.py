@@ -163,7 +163,9 @@ class Builder:
                 return str(node.value)
             if node.tag == _TIMESTAMP and self.dates_as_text:
                 return _timestamp_text(self._construct(node, lambda: str(node.value)))
-        return self._construct(node)
+        value = self._construct(node)
+        # A date tagged explicitly (!!timestamp '2026-01-05') is text too.
+        return _timestamp_text(value) if self.dates_as_text else value
 
     def _construct(self, node: yaml.ScalarNode, on_error: Callable[[], Any] | None = None) -> Any:
         """What PyYAML's safe constructor makes of a scalar; its errors (of many kinds, for
