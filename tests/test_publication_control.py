@@ -15,6 +15,8 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
+from qms_plugin.core.documents import load_documents
+from qms_plugin.core.schema import DocumentSchema
 from tests.conftest import Site, document
 from tests.gitrepo import GitRepo
 from tests.test_check_base import qms
@@ -59,8 +61,18 @@ def serve_build(site: Site) -> list[logging.LogRecord]:
 # --- every Markdown file MkDocs makes a page of is controlled ----------------------------------
 
 
-@pytest.mark.parametrize("suffix", [".markdown", ".mdown", ".mkd"])
-def test_a_markdown_file_of_any_suffix_is_a_controlled_document(site: Site, suffix: str) -> None:
+@pytest.mark.parametrize("name", ["qp-002.markdown", "qp-002.mdown", "qp-002.mkdn", "qp-002.mkd"])
+def test_every_file_mkdocs_makes_a_page_of_is_read_as_a_document(tmp_path: Path, name: str) -> None:
+    (tmp_path / "index.markdown").write_text("# A section page\n", "utf-8")
+    (tmp_path / name).write_text(document(doc_id="QP-002"), "utf-8")
+    (tmp_path / "notes.txt").write_text("an attachment\n", "utf-8")
+    docs = load_documents(tmp_path, tmp_path, "procedures", DocumentSchema.load())
+    assert [(d.path, d.doc_id) for d in docs] == [(name, "QP-002")]
+    assert docs[0].src_uri == f"procedures/{name}"
+
+
+def test_a_markdown_file_is_a_controlled_document_in_the_site(site: Site) -> None:
+    suffix = ".markdown"
     site.write("procedures/qp-001.md", document())
     site.write(f"procedures/qp-002{suffix}", document(doc_id="QP-002", owner=None))
     with pytest.raises(Abort):
