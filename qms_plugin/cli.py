@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import sys
@@ -10,15 +11,22 @@ from typing import Any, NoReturn
 
 import click
 
-from .core.changes import SHALLOW_MESSAGE, compare, working_tree_author
+from .core.changes import SHALLOW_MESSAGE, Comparison, compare, working_tree_author
 from .core.documents import DEFAULT_ID_PATTERNS, DOCUMENT_TYPES
 from .core.errors import unexpected
 from .core.git import GitError, Repository, find_repository
 from .core.history import ids_ever_used
 from .core.manual import DocumentSet, SettingsError
-from .core.register import master_list, register_csv, register_json
+from .core.redline import Redline, fields_html, redline, to_html, to_markdown, to_text
+from .core.register import (
+    as_of_csv,
+    as_of_entries,
+    as_of_json,
+    master_list,
+    register_csv,
+    register_json,
+)
 from .core.report import RENDERERS, CheckReport
-from .core.revision import get_scheme
 from .core.scaffold import (
     TYPE_NAMES,
     IdTemplate,
@@ -31,6 +39,7 @@ from .core.scaffold import (
 )
 from .core.text import visible
 from .core.today import TodayError, resolve_today
+from .publishing import SitePublishing
 
 
 class QmsError(click.ClickException):
@@ -129,21 +138,133 @@ def main() -> None:
     help="Output format; the same data as qms/register.csv and register.json in the site.",
 )
 @click.option(
+    "--as-of",
+    "as_of",
+    metavar="YYYY-MM-DD",
+    default=None,
+    help="The manual on that day instead: each document's revision in force then (and the "
+    "documents withdrawn by then), as the site's 'Manual on a date' page shows it.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, writable=True),
     default=None,
     help="Write to this file instead of standard output.",
 )
-def register(config_file: str, fmt: str, output: str | None) -> None:
-    """Print the master document list."""
-    entries = master_list(_load(config_file))
-    text = register_json(entries) if fmt == "json" else register_csv(entries)
+def register(config_file: str, fmt: str, as_of: str | None, output: str | None) -> None:
+    """Print the master document list: each document's revision in force today."""
+    docset, options, config = _load_site(config_file)
+    publishing = _publishing(docset, options, config)
+    if as_of is not None:
+        try:
+            day = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise click.BadParameter(
+                f"{as_of!r} is not a date; write it as YYYY-MM-DD", param_hint="--as-of"
+            ) from None
+        rows = as_of_entries(publishing.publications.all(), day, publishing.revision_url)
+        text = as_of_json(rows, day) if fmt == "json" else as_of_csv(rows)
+    else:
+        entries = master_list(
+            docset,
+            publications=publishing.publications,
+            displayed=publishing.displayed_document,
+        )
+        text = register_json(entries) if fmt == "json" else register_csv(entries)
     if output:
         Path(output).write_bytes(text.encode("utf-8"))
     else:
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.flush()
+
+
+def _publishing(docset: DocumentSet, options: Any, config: Any) -> SitePublishing:
+    """The controlled state as the site publishes it: from Git when history is on."""
+    from .history_adapter import SiteHistory
+
+    site_history = None
+    if options.history:
+        try:
+            site_history = SiteHistory.load(docset, options, config.repo_url)
+        except GitError as exc:
+            raise QmsError(str(exc)) from None
+    return SitePublishing.build(docset, site_history, options)
+
+
+@main.command()
+@config_option
+@click.argument("doc_id", metavar="DOC_ID")
+@click.argument("old", metavar="[FROM]", required=False)
+@click.argument("new", metavar="[TO]", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "html", "markdown"]),
+    default="text",
+    show_default=True,
+    help="text: for a terminal ([-deleted-] {+inserted+}); html: the redline of the site's "
+    "revision pages; markdown: for a pull-request comment.",
+)
+@click.option("--full", is_flag=True, help="Show every block, not only the changed ones.")
+def diff(
+    config_file: str, doc_id: str, old: str | None, new: str | None, fmt: str, full: bool
+) -> None:
+    """Show what changed in a document between two revisions, word by word.
+
+    FROM and TO are revisions (C, D ...) as recorded in Git, or 'working' for the file as it is
+    in the working tree. By default TO is the newest revision (a revision in review counts) and
+    FROM the approved revision before it.
+    """
+    from .publishing import text_renderer
+
+    docset, options, config = _load_site(config_file)
+    doc = docset.by_id.get(doc_id)
+    if doc is None:
+        raise QmsError(f"no controlled document has the ID {doc_id}; see 'qms register'")
+    if not options.history:
+        raise QmsError("qms diff reads earlier revisions from Git; the site has 'history: false'")
+    publishing = _publishing(docset, options, config)
+    try:
+        versions = publishing.versions(doc)
+    except GitError as exc:
+        raise QmsError(str(exc)) from None
+    labels = [label for label, _ in versions]
+    if not versions:
+        raise QmsError(f"{doc_id} has no committed revision yet: commit it first")
+    new = new or labels[-1]
+    if new not in labels:
+        raise click.BadParameter(
+            f"{doc_id} has no revision {new!r}; it has {', '.join(labels)}", param_hint="TO"
+        )
+    if old is None:
+        before = [label for label in labels[: labels.index(new)] if label != "working"]
+        if not before:
+            raise QmsError(f"{doc_id} revision {new} is its first: there is nothing to compare")
+        old = before[-1]
+    if old not in labels:
+        raise click.BadParameter(
+            f"{doc_id} has no revision {old!r}; it has {', '.join(labels)}", param_hint="FROM"
+        )
+    found = dict(versions)
+    render = text_renderer(config)
+    old_doc, new_doc = found[old], found[new]
+    result = redline(
+        render(old_doc.body),
+        render(new_doc.body),
+        old,
+        new,
+        old_doc.data,
+        new_doc.data,
+    )
+    if fmt == "html":
+        text = fields_html(result) + "\n" + to_html(result, compact=not full) + "\n"
+    elif fmt == "markdown":
+        text = to_markdown(result, compact=not full)
+    else:
+        text = to_text(result, compact=not full)
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.flush()
 
 
 @main.command()
@@ -171,7 +292,7 @@ def check(config_file: str, base: str | None, fmt: str) -> None:
     """
     from .glossary import terminology_findings
 
-    docset, options, _ = _load_site(config_file)
+    docset, options, config = _load_site(config_file)
     terms = terminology_findings(options, docset.settings.root, docset.documents)
     docset.findings = sorted(
         docset.findings + terms, key=lambda f: (f.path, f.line or 0, f.rule, f.message)
@@ -193,9 +314,32 @@ def check(config_file: str, base: str | None, fmt: str) -> None:
         except GitError as exc:
             raise QmsError(str(exc)) from None
     report = CheckReport(docset, comparison)
+    if comparison is not None and fmt == "markdown":
+        report.redlines = _change_redlines(comparison, config)
     sys.stdout.buffer.write(RENDERERS[fmt](report).encode("utf-8"))
     sys.stdout.flush()
     sys.exit(0 if report.passed else 1)
+
+
+def _change_redlines(comparison: Comparison, config: Any) -> dict[str, Redline]:
+    """What changed in the text of each changed document, rendered as the site renders it."""
+    from .publishing import text_renderer
+
+    render = text_renderer(config)
+    redlines = {}
+    for change in comparison.changes:
+        old, new = change.old, change.new
+        if old is None or new is None:
+            continue
+        redlines[change.path] = redline(
+            render(old.body),
+            render(new.body),
+            old.revision or "—",
+            new.revision or "—",
+            old.data,
+            new.data,
+        )
+    return redlines
 
 
 @main.command()
@@ -275,7 +419,7 @@ def new(
         doc_type,
         title or f"New {TYPE_NAMES[doc_type]}",
         owner or (author.name if author else "Document owner"),
-        get_scheme(settings.revision_scheme),
+        settings.scheme(),
         related=[parent] if parent else [],
     )
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 
 from .core.glossary import GLOSSARY_EDITIONS, LINK_MODES
-from .core.revision import SCHEMES
+from .core.revision import SCHEME_NAMES
 from .core.standards import EDITIONS
 
 
@@ -20,7 +20,9 @@ class QmsConfig(base.Config):  # type: ignore[no-untyped-call]
     # Where the controlled documents are and how they are checked.
     procedures_dir = c.Type(str, default="procedures")
     schema = c.Optional(c.Type(str))
-    revision_scheme = c.Choice(tuple(SCHEMES), default="letters")
+    revision_scheme = c.Choice(SCHEME_NAMES, default="letters")
+    revision_pattern = c.Optional(c.Type(str))  # revision_scheme: custom
+    revision_first = c.Optional(c.Type(str))  # revision_scheme: custom
     id_patterns = c.DictOfItems(c.Type(str), default={})
     iso9001_edition = c.Choice(EDITIONS, default="2015")
     review_grace_days = c.Type(int, default=0)
@@ -33,6 +35,17 @@ class QmsConfig(base.Config):  # type: ignore[no-untyped-call]
     print_notice = c.Type(str, default="Uncontrolled when printed")
     exports_dir = c.Type(str, default="qms")
     offline_check = c.Type(bool, default=True)
+
+    # Publication: the revision in force on each page, revision pages with redlines, withdrawn
+    # documents, and the manual as of a date.
+    archive = c.Choice(("all", "retention", "none"), default="all")
+    archive_retention_years = c.Type(int, default=10)
+    work_in_progress = c.Choice(("hide", "preview", "serve"), default="serve")
+    withdrawn_in_nav = c.Choice(("section", "hide", "keep"), default="section")
+    withdrawn_section_title = c.Type(str, default="Withdrawn documents")
+    withdrawn_search = c.Choice(("demote", "exclude", "keep"), default="demote")
+    as_of_page = c.Type(str, default="manual-as-of.md")
+    as_of_title = c.Type(str, default="Manual on a date")
 
     # The glossary: ISO 9000 terms and the organisation's own, linked in every page.
     glossary_enabled = c.Type(bool, default=True)

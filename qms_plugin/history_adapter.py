@@ -22,8 +22,9 @@ from .core.audit import (
 from .core.documents import Document
 from .core.findings import Finding
 from .core.git import GitError, Repository, find_repository
-from .core.history import History, load_history
+from .core.history import Change, DocumentHistory, History, load_history
 from .core.manual import DocumentSet
+from .core.publication import Publication
 from .render import HistoryRenderer
 
 
@@ -61,6 +62,7 @@ class SiteHistory:
         # Resolved once: pages, rules and exports all ask for them.
         root = docset.settings.root
         self._paths = {doc.path: repo_relative(repo, root / doc.path) for doc in docset.documents}
+        self.scope = repo_relative(repo, docset.settings.folder)
 
     @classmethod
     def load(cls, docset: DocumentSet, config: QmsConfig, repo_url: str | None) -> SiteHistory:
@@ -92,6 +94,27 @@ class SiteHistory:
         """A document's path inside the repository (history is keyed by it)."""
         return self._paths[doc.path]
 
+    def record(self, doc: Document) -> DocumentHistory | None:
+        """The document's approved changes in Git (None: the file was never committed)."""
+        return self.history.get(self.path_of(doc))
+
+    def checked(self, change: Change) -> bool:
+        """Whether a change comes after the baseline (history imported before it is taken at
+        its word)."""
+        return self.baseline_position is None or change.position > self.baseline_position
+
+    def moved_paths(self, src_uri_of: Callable[[str], str | None]) -> dict[str, str]:
+        """Where each document was before, as a site source path, mapped to where it is now:
+        links in earlier revisions' text still reach it."""
+        moved: dict[str, str] = {}
+        for doc in self.docset.documents:
+            record = self.record(doc)
+            for path in record.paths if record else ():
+                then = src_uri_of(path)
+                if then is not None and then != doc.src_uri:
+                    moved[then] = doc.src_uri
+        return moved
+
     def state_of(self, doc: Document) -> str | None:
         """'modified', 'untracked', ... when the working copy differs from the last commit."""
         return self.uncommitted.get(self.path_of(doc))
@@ -117,10 +140,25 @@ class SiteHistory:
                 )
         return found
 
-    def page_html(self, env: jinja2.Environment, doc: Document) -> str:
+    def page_html(
+        self,
+        env: jinja2.Environment,
+        doc: Document,
+        publication: Publication | None = None,
+        revision_href: Callable[[str], str | None] | None = None,
+    ) -> str:
+        """The revision history table of ``doc``; with its ``publication``, each revision says
+        whether it is in force, pending or replaced, and links to its own page."""
         renderer = HistoryRenderer(env, self.history, self.options)
         record = self.history.get(self.path_of(doc))
-        return renderer.revision_history(record, self.state_of(doc), self.baseline_position)
+        return renderer.revision_history(
+            record,
+            self.state_of(doc),
+            self.baseline_position,
+            publication,
+            revision_href,
+            self.docset.settings.today,
+        )
 
     def change_log_html(
         self,

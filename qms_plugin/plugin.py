@@ -29,12 +29,14 @@ from .core.documents import DEFAULT_ID_PATTERNS, DOCUMENT_TYPES, Document
 from .core.errors import unexpected
 from .core.git import GitError, find_repository
 from .core.manual import DocumentSet, Settings, SettingsError
-from .core.register import master_list, register_csv, register_json
+from .core.publication import earliest_day, in_force_on
+from .core.register import RegisterEntry, master_list, register_csv, register_json
 from .core.sources import Sources, read_tracking, tracking_findings
 from .core.text import visible
 from .core.today import TodayError, resolve_today
 from .glossary import SiteGlossary, TermLinksHidden
 from .history_adapter import SiteHistory
+from .publishing import ArchiveWriter, SitePublishing
 from .render import Renderer, make_environment, material_tooltips, page_title
 
 log = get_plugin_logger(__name__)
@@ -56,6 +58,11 @@ SEARCH_PLUGIN_MODULES = ("mkdocs.contrib.search", "material.plugins.search")
 
 # Material's repository widget calls these hosts' public APIs from every reader's browser.
 PUBLIC_CODE_HOSTS = ("github.com", "www.github.com", "gitlab.com", "www.gitlab.com")
+
+AS_OF_INTRO = (
+    "Which revision of each controlled document was in force on a given day, as recorded in Git. "
+    "Choose a date; each revision links to its own read-only page."
+)
 
 REGISTER_INTRO = (
     "Every controlled document published from the approved branch, with its revision in force. "
@@ -100,6 +107,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         self.renderer: Renderer | None = None
         self.files: Files | None = None
         self.site_history: SiteHistory | None = None
+        self.publishing: SitePublishing | None = None
         self.glossary: SiteGlossary | None = None
         self.serving = False
         self.held = HeldBack()
@@ -115,7 +123,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         # `mkdocs serve` reuses this object for every rebuild: start each build afresh.
         self.docset = self.renderer = self.files = self.site_history = None
-        self.glossary = None
+        self.publishing = self.glossary = None
         self.held = HeldBack()
         self.term_links = TermLinksHidden()
         self.hide_links_ok = None
@@ -176,28 +184,17 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             files.append(self.glossary.page_file(config))
         if self.config.history:
             self.site_history = self._load_history(docset, config)
-        self._add_controlled_files(files, config, docset)
-        files.append(
-            File.generated(
-                config,
-                self.config.register_page,
-                content=(
-                    "---\nhide:\n  - toc\n---\n"
-                    f"# {self.config.register_title}\n\n{REGISTER_INTRO}\n"
-                ),
-            )
+        self.publishing = SitePublishing.build(
+            docset, self.site_history, self.config, serving=self.serving
         )
+        self._add_controlled_files(files, config, docset)
+        pages = [(self.config.register_page, self.config.register_title, REGISTER_INTRO)]
         if self.site_history is not None:
-            files.append(
-                File.generated(
-                    config,
-                    self.config.changelog_page,
-                    content=(
-                        "---\nhide:\n  - toc\n---\n"
-                        f"# {self.config.changelog_title}\n\n{CHANGELOG_INTRO}\n"
-                    ),
-                )
-            )
+            pages.append((self.config.changelog_page, self.config.changelog_title, CHANGELOG_INTRO))
+            pages.append((self.config.as_of_page, self.config.as_of_title, AS_OF_INTRO))
+        for uri, title, intro in pages:
+            content = f"---\nhide:\n  - toc\n---\n# {title}\n\n{intro}\n"
+            files.append(File.generated(config, uri, content=content))
         for uri, path in ASSET_URIS.items():
             files.append(File.generated(config, uri, abs_src_path=str(path)))
         self.docset, self.files = docset, files
@@ -261,14 +258,40 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         if not any(page.file.src_uri.startswith(prefix) for page in nav.pages):
             # An explicit `nav:` that leaves the controlled documents out: add them as a section.
             _append_section(nav, files, config, prefix)
+        controlled = None
         for item in nav.items:
             if isinstance(item, Section) and _all_under(item, prefix):
                 _inert_section_titles(item)
                 if self.config.section_title:
                     item.title = escape(self.config.section_title)
                 _order_by_hierarchy(item, self.docset)
+                controlled = controlled or item
+        if self.publishing is not None and self.config.withdrawn_in_nav != "keep":
+            self._set_withdrawn_aside(nav, controlled)
         _relink(nav)
         return nav
+
+    def _set_withdrawn_aside(self, nav: Navigation, controlled: Section | None) -> None:
+        """Withdrawn documents leave their folders' sections: into a section of their own at
+        the end of the controlled documents (or the navigation), or out of it altogether."""
+        publishing = self.publishing
+        assert publishing is not None
+
+        def withdrawn(item: Any) -> bool:
+            doc = self._document(item) if isinstance(item, Page) else None
+            return doc is not None and publishing.is_withdrawn(doc)
+
+        moved = _remove_pages(nav.items, withdrawn)
+        if not moved or self.config.withdrawn_in_nav == "hide":
+            return
+        section = Section(escape(self.config.withdrawn_section_title), list[Any](moved))
+        for page in moved:
+            page.parent = section
+        if controlled is not None:
+            section.parent = controlled
+            controlled.children.append(section)
+        else:
+            nav.items.append(section)
 
     # Runs before other plugins' markdown handlers: it replaces the markdown MkDocs read with the
     # body from our own parse (MkDocs keeps a broken front matter in the text), and they should
@@ -283,16 +306,23 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             self.glossary.start_page(page, doc.data if doc else page.meta, markdown)
         if doc is None:
             return markdown
-        meta: dict[str, Any] = {k: v for k, v in doc.data.items() if k in PASSTHROUGH_META}
+        shown = self.publishing.displayed_document(doc) if self.publishing else doc
+        meta: dict[str, Any] = {k: v for k, v in shown.data.items() if k in PASSTHROUGH_META}
         # Material prints page titles and descriptions without escaping; ours come from
         # authors' text.
-        title = f"{doc.doc_id} {doc.title}" if doc.doc_id else doc.title
+        title = f"{doc.doc_id} {shown.title}" if doc.doc_id else shown.title
+        if self.publishing is not None and self.publishing.is_withdrawn(doc):
+            title += f" ({self.publishing.state(doc)})"
+            if self.config.withdrawn_search == "exclude":
+                meta["search"] = {"exclude": True}
+            elif self.config.withdrawn_search == "demote":
+                meta["search"] = {**dict(meta.get("search") or {}), "boost": 0.1}
         meta["title"] = page_title(title)
         if isinstance(meta.get("description"), str):
             meta["description"] = escape(meta["description"])
-        meta["qms"] = dict(doc.data)
+        meta["qms"] = dict(shown.data)
         page.meta = meta
-        return doc.body
+        return shown.body
 
     @_guarded
     def on_page_content(
@@ -305,7 +335,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             return html
         uri = page.file.src_uri
         if uri == _uri(self.config.register_page):
-            entries = master_list(self.docset, url_for=self._url_for)
+            entries = self._master_list()
             table = self.renderer.master_list(
                 entries, href=lambda url: get_relative_url(url, page.url)
             )
@@ -317,16 +347,43 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
                 self.env, self._href_from(page), get_relative_url(exports, page.url)
             )
             return html + self.held.hold(uri, log_html)
+        publishing = self.publishing
+        if publishing is not None and uri == _uri(self.config.as_of_page):
+            return html + self.held.hold(uri, self._as_of_html(page))
         doc = self._document(page)
         if doc is None:
             return html
         register = self.files.get_file_from_path(self.config.register_page) if self.files else None
         register_href = get_relative_url(register.url, page.url) if register else ""
-
-        block = self.renderer.control_block(doc, self._href_from(page), register_href)
+        shown, notice, publication = doc, None, None
+        if publishing is not None:
+            shown = publishing.displayed_document(doc)
+            notice = publishing.notice(doc, lambda url: get_relative_url(url, page.url))
+            publication = publishing.publication(doc)
+        block = self.renderer.control_block(
+            shown,
+            self._href_from(page),
+            register_href,
+            state=notice.state if notice else None,
+            notice=notice,
+            problems_of=doc,
+            withdrawal=publication.withdrawal if publication else None,
+        )
         html = self.held.hold_marked(uri, block) + html
         if history is not None:
-            html += self.held.hold(uri, history.page_html(self.env, doc))
+            revision_href = None
+            if publishing is not None:
+
+                def revision_href(label: str) -> str | None:
+                    return publishing.revision_href(doc, label, page.url)
+
+            html += self.held.hold(
+                uri, history.page_html(self.env, doc, publication, revision_href)
+            )
+        if publishing is not None and publishing.is_withdrawn(doc):
+            label = "Superseded" if publishing.state(doc) == "superseded" else "Withdrawn"
+            mark = f"{label} — for reference only"
+            html = f'<div class="qms-watermark" aria-hidden="true">{escape(mark)}</div>\n{html}'
         return html
 
     # Runs before the search plugins (priority 0) index the page.
@@ -383,13 +440,20 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.docset is None:
             return
-        entries = master_list(self.docset, url_for=self._url_for)
+        entries = self._master_list()
         out = Path(config.site_dir) / self.config.exports_dir
         write_file(register_json(entries).encode("utf-8"), str(out / "register.json"))
         write_file(register_csv(entries).encode("utf-8"), str(out / "register.csv"))
         if self.site_history is not None:
             export = self.site_history.export(self._url_for)
             write_file(export.encode("utf-8"), str(out / "history.json"))
+        if self.publishing is not None and self.renderer is not None and self.files is not None:
+            revisions = self.publishing.revisions_json(self._url_for)
+            write_file(revisions.encode("utf-8"), str(out / "revisions.json"))
+            writer = ArchiveWriter(
+                config, self.files, self.env, self.publishing, self.renderer, self._url_for
+            )
+            writer.write(self.publishing.archive_pages())
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
@@ -401,6 +465,41 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             if self.config.glossary_enabled and self.config.glossary:
                 server.watch(str(self.settings.root / self.config.glossary))
         return server
+
+    def _master_list(self) -> list[RegisterEntry]:
+        assert self.docset is not None
+        publishing = self.publishing
+        return master_list(
+            self.docset,
+            url_for=self._url_for,
+            publications=publishing.publications if publishing else None,
+            displayed=publishing.displayed_document if publishing else None,
+        )
+
+    def _as_of_html(self, page: Page) -> str:
+        """The manual as of a date: today's documents in force, and the form that asks for
+        another day (answered in the browser from qms/revisions.json)."""
+        assert self.publishing is not None and self.docset is not None
+        publishing = self.publishing
+        today = self.docset.settings.today
+        rows = []
+        for row in in_force_on(publishing.publications.all(), today):
+            doc = row.publication.doc
+            rows.append(
+                {
+                    "row": row,
+                    "doc_href": self._href_from(page)(doc),
+                    "revision_href": publishing.revision_href(doc, row.revision.label, page.url),
+                }
+            )
+        template = self.env.get_template("qms/as-of.html")
+        return template.render(
+            rows=rows,
+            today=today,
+            root=get_relative_url(".", page.url).rstrip("/") + "/",
+            source=get_relative_url(f"{self.config.exports_dir}/revisions.json", page.url),
+            earliest=earliest_day(publishing.publications.all()),
+        )
 
     def _document(self, page: Page) -> Document | None:
         if self.docset is None:
@@ -474,6 +573,8 @@ def build_settings(config: MkDocsConfig, options: QmsConfig, today: Any) -> Sett
         mount=mount,
         schema=options.schema,
         revision_scheme=options.revision_scheme,
+        revision_pattern=options.revision_pattern,
+        revision_first=options.revision_first,
         id_patterns={**DEFAULT_ID_PATTERNS, **options.id_patterns},
         review_grace_days=options.review_grace_days,
         iso9001_edition=options.iso9001_edition,
@@ -544,6 +645,24 @@ def _inert_section_titles(section: Section) -> None:
     for child in section.children:
         if isinstance(child, Section):
             _inert_section_titles(child)
+
+
+def _remove_pages(items: list[Any], condition: Callable[[Any], bool]) -> list[Page]:
+    """Take the pages that meet ``condition`` out of ``items`` and their sections (dropping
+    sections left empty); return them in navigation order."""
+    removed: list[Page] = []
+    kept: list[Any] = []
+    for item in items:
+        if isinstance(item, Section):
+            removed += _remove_pages(item.children, condition)
+            if item.children:
+                kept.append(item)
+        elif isinstance(item, Page) and condition(item):
+            removed.append(item)
+        else:
+            kept.append(item)
+    items[:] = kept
+    return removed
 
 
 def _all_under(section: Section, prefix: str) -> bool:

@@ -20,8 +20,9 @@ import markupsafe
 
 from .core.audit import HistoryOptions, LogEntry, change_url, commit_url, is_editorial
 from .core.documents import Document
-from .core.history import Change, Commit, DocumentHistory, History
+from .core.history import Change, Commit, DocumentHistory, History, Revision
 from .core.manual import DocumentSet
+from .core.publication import Publication
 from .core.register import RegisterEntry
 from .core.standards import iso9001_clauses
 
@@ -136,21 +137,43 @@ class Renderer:
         return Link(doc_id, href_for(target), target.title)
 
     def control_block(
-        self, doc: Document, href_for: Callable[[Document], str | None], register_href: str
+        self,
+        doc: Document,
+        href_for: Callable[[Document], str | None],
+        register_href: str,
+        *,
+        state: str | None = None,
+        notice: Any = None,
+        problems_of: Document | None = None,
+        withdrawal: Any = None,
+        archive: bool = False,
     ) -> str:
-        """The block at the top of a controlled page: title, banners, metadata."""
+        """The block at the top of a controlled page: title, banners, metadata.
+
+        ``doc`` is the revision the page shows; ``state`` its document's state on the day (by
+        default worked out from ``doc`` alone); ``notice`` what the page announces (pending
+        revisions, a withdrawal to come, work in progress); ``problems_of`` the file whose
+        findings the page lists. An ``archive`` page (a revision of its own) has no banners:
+        its page says what it is. ``withdrawal`` is the document's withdrawal, in effect or to
+        come (its successor and reason are not in the front matter of the revision shown).
+        """
         docset = self.docset
-        state = docset.state(doc)
+        state = state or docset.state(doc)
+        successor = (withdrawal.successor if withdrawal else None) or doc.superseded_by
         template = self.env.get_template("qms/control-block.html")
         return template.render(
             doc=doc,
             state=state,
-            state_label=STATE_LABELS[state],
+            state_label=STATE_LABELS.get(state, state),
             type_label=TYPE_LABELS.get(doc.type or "", doc.data.get("type") or "—"),
             status_label=STATUS_LABELS.get(doc.status or "", "—"),
-            review_overdue=docset.review_overdue(doc),
-            problems=docset.findings_for(doc),
-            successor=self.link(doc.superseded_by, href_for) if doc.superseded_by else None,
+            review_overdue=not archive and docset.review_overdue(doc),
+            problems=[] if archive else docset.findings_for(problems_of or doc),
+            archive=archive,
+            notice=notice,
+            withdrawal=withdrawal,
+            successor=self.link(successor, href_for) if successor else None,
+            obsolete_reason=(withdrawal.reason if withdrawal else None) or doc.obsolete_reason,
             supersedes=[self.link(i, href_for) for i in doc.supersedes],
             related=[self.link(i, href_for) for i in doc.related],
             clauses=[(c, self.clauses.label(c)) for c in doc.clauses],
@@ -229,12 +252,48 @@ def change_view(change: Change, options: HistoryOptions) -> ChangeView:
     )
 
 
+# How a revision stands, as its row in the revision history says it.
+STANDING_LABELS = {
+    "in_force": "in force",
+    "pending": "approved, not yet in force",
+    "withdrawn": "withdrawn",
+    "replaced": "superseded",
+    "never": "never in force",
+    "draft": "draft",
+    "in_review": "in review",
+}
+
+
+def _standing(
+    revision: Revision, publication: Publication | None, today: dt.date | None
+) -> str | None:
+    if publication is None or today is None:
+        return None
+    published = publication.published_from(revision)
+    if published is not None:
+        return publication.standing(published, today)
+    work = publication.work
+    if work is not None and work.committed and work.revision == revision.revision:
+        return work.status
+    return None
+
+
 def revision_rows(
-    record: DocumentHistory, options: HistoryOptions, checked_from: int | None
+    record: DocumentHistory,
+    options: HistoryOptions,
+    checked_from: int | None,
+    publication: Publication | None = None,
+    today: dt.date | None = None,
+    revision_href: Callable[[str], str | None] | None = None,
 ) -> list[dict[str, Any]]:
-    """The rows of a document's revision history table, newest revision first."""
+    """The rows of a document's revision history table, newest revision first.
+
+    With the document's ``publication`` and the day, each row says how its revision stands
+    (in force, pending, superseded ...) and links to the revision's own page.
+    """
     rows: list[dict[str, Any]] = []
-    for revision in reversed(record.revisions()):
+    runs = record.revisions()
+    for revision in reversed(runs):
         snapshot = revision.last.snapshot
         effective = revision.field("effective_date")
         try:
@@ -246,9 +305,16 @@ def revision_rows(
             commit = change.commit
             label = str(commit.change_ref) if commit.change_ref else commit.short
             links.append(Link(label, change_url(commit, options.repo_url), commit.subject))
+        standing = _standing(revision, publication, today)
+        href = None
+        if revision_href is not None and revision.revision and standing not in (None, "draft"):
+            href = revision_href(revision.revision)
         rows.append(
             {
                 "revision": revision.revision,
+                "standing": standing,
+                "standing_label": STANDING_LABELS.get(standing or "", ""),
+                "href": href,
                 "effective_date": effective,
                 "effective_label": effective_label,
                 "approved_by": list(snapshot.texts("approved_by")) if snapshot else [],
@@ -272,12 +338,25 @@ class HistoryRenderer:
         self.options = options
 
     def revision_history(
-        self, record: DocumentHistory | None, uncommitted: str | None, checked_from: int | None
+        self,
+        record: DocumentHistory | None,
+        uncommitted: str | None,
+        checked_from: int | None,
+        publication: Publication | None = None,
+        revision_href: Callable[[str], str | None] | None = None,
+        today: dt.date | None = None,
     ) -> str:
         template = self.env.get_template("qms/revision-history.html")
-        rows = revision_rows(record, self.options, checked_from) if record else []
+        rows = []
+        if record:
+            rows = revision_rows(
+                record, self.options, checked_from, publication, today, revision_href
+            )
         return template.render(
-            revisions=rows, uncommitted=uncommitted, shallow=self.history.shallow
+            revisions=rows,
+            uncommitted=uncommitted,
+            shallow=self.history.shallow,
+            with_standing=publication is not None,
         )
 
     def change_log(

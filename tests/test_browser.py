@@ -132,3 +132,102 @@ def test_hovering_a_term_shows_its_explanation(browser: Any, server: str) -> Non
     page.wait_for_url("**/glossary/#corrective-action")
     assert page.locator("#corrective-action").is_visible()
     page.close()
+
+
+# --- revision pages, redlines and the manual on a date, on a site with a real history ------
+
+
+@pytest.fixture
+def history_site(tmp_path: Path) -> Iterator[str]:
+    """A manual whose QP-001 went through revisions A, B and C (in force, long enough to print
+    on several pages) and has D pending, built and served."""
+    from tests.conftest import Site
+    from tests.test_publication_site import NEW_TEXT, OLD_TEXT, commit
+
+    site = Site(tmp_path / "project")
+    steps = "\n\n".join(f"Step {n}: check the gauge and record it." for n in range(60))
+    commit(site, "2020-01-06", body=OLD_TEXT, revision="A", effective_date="2020-01-13")
+    commit(
+        site, "2023-01-09", body=f"{NEW_TEXT}\n{steps}\n", revision="B", effective_date="2023-01-16"
+    )
+    commit(site, "2026-01-05", body=f"{NEW_TEXT}\nMore.\n\n{steps}\n", revision="C")
+    commit(
+        site,
+        "2026-11-16",
+        body=f"{NEW_TEXT}\nMore.\n\nChecked weekly.\n\n{steps}\n",
+        revision="D",
+        status="approved",
+        approval_date="2026-11-16",
+        effective_date="2026-12-07",
+        change_summary="Weekly checks.",
+    )
+    site.build(strict=True)
+    handler = functools.partial(_Quiet, directory=str(site.site_dir))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_the_manual_on_a_date_leads_to_the_revision_then_in_force(
+    browser: Any, history_site: str
+) -> None:
+    page = browser.new_page()
+    outside: list[str] = []
+    page.on(
+        "request", lambda r: outside.append(r.url) if not r.url.startswith(history_site) else None
+    )
+    page.goto(history_site + "manual-as-of/")
+    page.wait_for_selector("[data-qms-as-of][data-qms-loaded]")
+    assert page.text_content("[data-qms-as-of-rows] td:nth-child(3)") == "C"
+    page.fill("[data-qms-as-of-date]", "2023-01-15")
+    page.click("text=Show the manual on this date")
+    assert page.text_content("[data-qms-as-of-rows] td:nth-child(3)") == "A"
+    assert "16 Jan 2023" in (page.text_content("[data-qms-as-of-rows] td:nth-child(5)") or "")
+    assert "date=2023-01-15" in page.url  # a view of a past day can be shared
+    assert "1 documents on 15 Jan 2023." in (page.text_content("[data-qms-as-of-summary]") or "")
+    page.click("[data-qms-as-of-rows] td:nth-child(3) a")
+    page.wait_for_load_state()
+    assert page.url.endswith("/procedures/qp-001/rev/A/")
+    assert page.is_visible("text=Superseded — for reference only")
+    # The shared address opens on that day.
+    page.goto(history_site + "manual-as-of/?date=2024-06-01")
+    page.wait_for_selector("[data-qms-as-of][data-qms-loaded]")
+    assert page.input_value("[data-qms-as-of-date]") == "2024-06-01"
+    assert page.text_content("[data-qms-as-of-rows] td:nth-child(3)") == "B"
+    assert outside == []
+
+
+def test_a_pending_revision_is_announced_and_its_redline_opens(
+    browser: Any, history_site: str
+) -> None:
+    page = browser.new_page()
+    page.goto(history_site + "procedures/qp-001/")
+    assert page.is_visible("text=Revision D approved: in force from 7 Dec 2026")
+    page.click("text=See what changes")
+    page.wait_for_load_state()
+    assert page.url.endswith("/procedures/qp-001/rev/D/#changes")
+    changes = page.locator("#changes")
+    assert changes.is_visible()
+    assert changes.locator("ins", has_text="Checked weekly.").count() == 1
+    top = page.evaluate("document.getElementById('changes').getBoundingClientRect().top")
+    assert 0 <= top < 200  # the browser took the reader to the redline
+
+
+def test_a_printed_revision_page_carries_its_watermark_on_every_page(
+    browser: Any, history_site: str, tmp_path: Path
+) -> None:
+    from pypdf import PdfReader
+
+    page = browser.new_page()
+    page.goto(history_site + "procedures/qp-001/rev/B/")
+    pdf = tmp_path / "rev-b.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    pages = PdfReader(str(pdf)).pages
+    assert len(pages) >= 2
+    for printed in pages:
+        # Rotated text comes out of the PDF with its line breaks anywhere: compare letters.
+        letters = "".join((printed.extract_text() or "").upper().split())
+        assert "SUPERSEDED—FORREFERENCEONLY" in letters

@@ -38,7 +38,8 @@ def findings(
     old: Document | None, new: Document | None, scheme: str = "letters", **context: Any
 ) -> list[tuple[str, str]]:
     changes = pair_documents([old] if old else [], [new] if new else [])
-    ctx = ChangeContext(scheme=get_scheme(scheme), base="main", **context)
+    chosen = get_scheme(scheme, r"v([0-9]+)", "v1") if scheme == "custom" else get_scheme(scheme)
+    ctx = ChangeContext(scheme=chosen, base="main", **context)
     return [(f.rule, f.message) for f in run_change_rules(changes, ctx)]
 
 
@@ -199,6 +200,15 @@ def test_change_rules(
         ("major.minor", "1.2", "2.1", "revision-skipped"),
         ("major.minor", "1.10", "1.9", "revision-backwards"),
         ("major.minor", "1.2", "1.2", "revision-not-bumped"),
+        ("dotted", "1.0.3", "1.0.4", None),
+        ("dotted", "1.0.3", "1.1.0", None),
+        ("dotted", "1.0.3", "2.0.0", None),
+        ("dotted", "1.0.3", "1.0.5", "revision-skipped"),
+        ("dotted", "1.0.3", "1.1.1", "revision-skipped"),
+        ("dotted", "1.0.3", "1.0", "revision-backwards"),
+        ("custom", "v2", "v3", None),
+        ("custom", "v2", "v7", None),  # a custom scheme knows the order, not the steps
+        ("custom", "v10", "v9", "revision-backwards"),
     ],
 )
 def test_each_revision_scheme(scheme: str, old: str, new: str, rule: str | None) -> None:

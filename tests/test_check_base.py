@@ -297,7 +297,12 @@ def test_a_merge_is_not_authored_by_the_one_who_merges(manual: GitRepo) -> None:
 
 @pytest.mark.parametrize(
     ("scheme", "old", "good", "bad"),
-    [("letters", "C", "D", "F"), ("integer", "3", "4", "6"), ("major.minor", "1.2", "2.0", "1.4")],
+    [
+        ("letters", "C", "D", "F"),
+        ("integer", "3", "4", "6"),
+        ("major.minor", "1.2", "2.0", "1.4"),
+        ("dotted", "1.0.3", "1.1.0", "1.0.5"),
+    ],
 )
 def test_each_revision_scheme(tmp_path: Path, scheme: str, old: str, good: str, bad: str) -> None:
     repo = make_manual(tmp_path / "manual", scheme, old)

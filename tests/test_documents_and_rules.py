@@ -123,6 +123,12 @@ def test_revision_schemes_are_configurable(tmp_path: Path) -> None:
     docs = {"qp-001.md": document(revision="1.10")}
     assert "revision-scheme" in rules(load(tmp_path, docs))
     assert load(tmp_path, docs, revision_scheme="major.minor").findings == []
+    assert load(tmp_path, docs, revision_scheme="dotted").findings == []
+    custom = {"revision_scheme": "custom", "revision_pattern": r"v([0-9]+)", "revision_first": "v1"}
+    found = load(tmp_path, docs, **custom).findings
+    assert [f.rule for f in found] == ["revision-scheme"]
+    assert "a revision matching v([0-9]+) (for example v1)" in found[0].message
+    assert load(tmp_path, {"qp-001.md": document(revision="v2")}, **custom).findings == []
 
 
 def test_id_patterns_are_configurable(tmp_path: Path) -> None:
@@ -159,6 +165,7 @@ def test_an_organisation_can_extend_the_schema(tmp_path: Path) -> None:
         ({"procedures_dir": "nowhere"}, "does not exist"),
         ({"schema": "missing.yaml"}, "cannot read the schema file"),
         ({"revision_scheme": "roman"}, "unknown revision scheme"),
+        ({"revision_scheme": "custom"}, "needs revision_pattern"),
         ({"id_patterns": {"form": "F-("}}, "not a valid regular expression"),
         ({"iso9001_edition": "2008"}, "no clause list"),
     ],

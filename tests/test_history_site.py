@@ -84,7 +84,8 @@ def test_controlled_page_shows_the_revision_history(site: Site) -> None:
     history = page.split('id="revision-history"', 1)[1]
     rows = history.split("<tr")
     current = next(r for r in rows if 'class="qms-history__current"' in r)
-    assert "<td>D</td>" in current
+    assert '<a href="rev/D/" title="Read revision D as approved">D</a>' in current
+    assert "in force</span>" in current
     assert "20 Mar 2026" in current
     assert "Ruth Okafor (Managing Director)" in current
     assert "&#10003; Ruth Okafor" in current  # the Git evidence
@@ -94,7 +95,8 @@ def test_controlled_page_shows_the_revision_history(site: Site) -> None:
     assert f"https://github.com/kestrel/qms/commit/{drafts[0]}" in history
     assert merge[:8] in history
     assert "Draft step 2" in history and "Draft step 3" in history
-    assert "<td>C</td>" in history
+    older = next(r for r in rows if ">C</a>" in r)
+    assert 'class="qms-history__replaced"' in older and ">superseded</span>" in older
     # Nothing from commit messages or trailers reaches the page as markup.
     assert "<img src=x" not in page and "<b>now</b>" not in page
 
@@ -259,10 +261,11 @@ def test_not_a_git_repository_is_a_clear_error(site: Site) -> None:
 def test_a_new_commit_is_never_hidden_by_the_cache(site: Site) -> None:
     site.write("procedures/qp-001.md", document(revision="B"))
     site.build()
-    assert "<td>C</td>" not in site.page("procedures/qp-001/")
+    assert 'title="Read revision C as approved"' not in site.page("procedures/qp-001/")
     site.write("procedures/qp-001.md", document("## Purpose\n\nC.\n", revision="C"))
     site.build()
-    assert "<td>C</td>" in site.page("procedures/qp-001/").split('id="revision-history"')[1]
+    table = site.page("procedures/qp-001/").split('id="revision-history"')[1]
+    assert '<a href="rev/C/" title="Read revision C as approved">C</a>' in table
 
 
 def test_public_repo_url_is_flagged_for_an_intranet_site(site: Site) -> None:

@@ -151,5 +151,6 @@ def test_the_usual_versions_take_the_shortcut() -> None:
         "revision": "G",
         "status": "effective",
         "approved_by": "Ruth Okafor (Managing Director)",
+        "approval_date": "2025-06-02",
         "effective_date": "2025-06-16",
     }

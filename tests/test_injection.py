@@ -159,16 +159,20 @@ def test_the_markdown_report_of_a_hostile_change_is_inert(tmp_path: Path) -> Non
         "| ",
         "|---",
         "### ",
-        "- **",
+        "- ",
         "  - ",
         "By rule",
         "Authors of the change",
         "Documents that",
         "No controlled",
+        "<details>",
+        "<summary>",
+        "</details>",
     )
     for line in report.splitlines():
         assert not line or line.startswith(ours), line
-    assert report.count("\n### ") == 2  # "Changed documents" and "Impact" only
+    # "Changed documents", "What changed in the text" (the redline) and "Impact" only
+    assert report.count("\n### ") == 3
     unescaped = re.sub(r"\\.", "", report)
     assert "<img" not in unescaped and "](" not in unescaped and "@admins" not in report
     assert "https://" not in report and "Injected heading" in report

@@ -155,3 +155,22 @@ def test_next_free_id(
 def test_next_free_id_failures(pattern: str, used: list[str], words: str) -> None:
     with pytest.raises(ScaffoldError, match=words):
         next_free_id(IdTemplate.parse(pattern), used)
+
+
+def test_a_custom_revision_scheme_starts_new_documents_at_its_first_revision(
+    tmp_path: Path,
+) -> None:
+    repo = GitRepo(tmp_path / "manual")
+    options = {"revision_scheme": "custom", "revision_pattern": "v([0-9]+)", "revision_first": "v1"}
+    repo.write(
+        "mkdocs.yml",
+        yaml.safe_dump(
+            {"site_name": "T", "theme": {"name": "material"}, "plugins": [{"qms": options}]}
+        ),
+    )
+    repo.write("docs/index.md", "# Home\n")
+    repo.write("procedures/qp-001.md", document(revision="v3"))
+    repo.commit("The manual", author=CONTROLLER)
+    result = qms(repo, "new", "procedure", "--owner", "Ann")
+    assert result.returncode == 0, result.stderr
+    assert front(repo, result.stdout.strip())["revision"] == "v1"

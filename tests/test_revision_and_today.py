@@ -30,6 +30,12 @@ def test_letters_skip_easily_misread_ones() -> None:
         ("major.minor", "1.10", True),
         ("major.minor", "1", False),
         ("major.minor", "1.1.1", False),
+        ("dotted", "1", True),
+        ("dotted", "1.0.3", True),
+        ("dotted", "2.10.0.1", True),
+        ("dotted", "1.03", False),
+        ("dotted", "1.", False),
+        ("dotted", "v2", False),
     ],
 )
 def test_valid_revisions(scheme: str, revision: str, valid: bool) -> None:
@@ -46,6 +52,8 @@ def test_valid_revisions(scheme: str, revision: str, valid: bool) -> None:
         ("letters", "AY", "BA"),
         ("integer", "9", "10"),
         ("major.minor", "1.9", "1.10"),
+        ("dotted", "1.0.9", "1.0.10"),
+        ("dotted", "3", "4"),
     ],
 )
 def test_next_revision(scheme: str, revision: str, following: str) -> None:
@@ -55,8 +63,42 @@ def test_next_revision(scheme: str, revision: str, following: str) -> None:
 
 
 def test_unknown_scheme_names_the_choices() -> None:
-    with pytest.raises(ValueError, match=r"letters, integer, major\.minor"):
+    with pytest.raises(ValueError, match=r"letters, integer, major\.minor, dotted, custom"):
         get_scheme("roman")
+
+
+def test_dotted_revisions_step_at_any_level_and_keep_their_depth() -> None:
+    dotted = get_scheme("dotted")
+    assert dotted.successors("1.0.3") == ("1.0.4", "1.1.0", "2.0.0")
+    assert dotted.key("1.0.10") > dotted.key("1.0.9") > dotted.key("1.0")
+    assert dotted.first == "1.0" and dotted.sequenced
+
+
+def test_a_custom_scheme_orders_by_its_groups_numbers_as_numbers() -> None:
+    custom = get_scheme("custom", r"v([0-9]+)", "v1")
+    assert custom.is_valid("v10") and not custom.is_valid("v") and not custom.is_valid("V2")
+    assert custom.key("v10") > custom.key("v9") > custom.key("v1")
+    assert custom.successors("v3") == () and not custom.sequenced and custom.first == "v1"
+    issues = get_scheme("custom", r"([0-9]{4})-([A-Z])", "2024-A")
+    assert issues.key("2025-A") > issues.key("2024-B") > issues.key("2024-A")
+    whole = get_scheme("custom", r"[a-z]+", "alpha")  # no groups: the revision as text
+    assert whole.key("beta") > whole.key("alpha")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "first", "message"),
+    [
+        (None, "v1", "needs revision_pattern"),
+        ("v([0-9]+", "v1", "not a valid regular expression"),
+        ("v([0-9]+)", None, "needs revision_first"),
+        ("v([0-9]+)", "1", "does not match revision_pattern"),
+    ],
+)
+def test_a_custom_scheme_needs_a_valid_pattern_and_first_revision(
+    pattern: str | None, first: str | None, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        get_scheme("custom", pattern, first)
 
 
 def test_today_prefers_configuration_then_source_date_epoch() -> None:

@@ -185,6 +185,10 @@ def test_master_list_and_exports(site: Site) -> None:
         "effective_date",
         "next_review",
         "url",
+        "state",
+        "pending_revision",
+        "pending_from",
+        "withdrawn_from",
     ]
     assert table[2][1] == '\'=HYPERLINK("http://x")'  # a formula is kept as text
     assert table[3][1] == 'Zeta, "quoted"'

@@ -95,7 +95,7 @@ def test_a_build_stops_with_a_plugin_error_naming_the_file(
 def test_a_page_that_cannot_be_rendered_is_named(
     manual: Site, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def control_block(self: Renderer, doc: Any, *args: Any) -> str:
+    def control_block(self: Renderer, doc: Any, *args: Any, **kwargs: Any) -> str:
         raise KeyError("state")
 
     monkeypatch.setattr(Renderer, "control_block", control_block)

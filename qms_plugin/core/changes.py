@@ -21,7 +21,7 @@ from .findings import Finding
 from .git import GitError, Repository
 from .history import Person, ids_ever_used
 from .manual import DocumentSet, Settings
-from .revision import RevisionScheme, get_scheme
+from .revision import RevisionScheme
 from .schema import DocumentSchema
 from .sources import replacement_finding
 
@@ -172,7 +172,7 @@ def _valid(scheme: RevisionScheme, *revisions: str | None) -> bool:
 
 def _successors(scheme: RevisionScheme, revision: str | None) -> str:
     """What the revision after ``revision`` may be, for messages."""
-    if revision is None or not scheme.is_valid(revision):
+    if revision is None or not scheme.is_valid(revision) or not scheme.sequenced:
         return "the next revision"
     return " or ".join(scheme.successors(revision))
 
@@ -204,10 +204,11 @@ def revision_in_sequence(
             continue  # the revision-scheme rule reports a malformed revision
         assert old.revision is not None and new.revision is not None
         allowed = scheme.successors(old.revision)
-        if new.revision in allowed:
+        later = scheme.key(new.revision) > scheme.key(old.revision)
+        if new.revision in allowed or (later and not scheme.sequenced):
             continue
-        expected = " or ".join(allowed)
-        if scheme.key(new.revision) < scheme.key(old.revision):
+        expected = " or ".join(allowed) or f"a revision later than {old.revision}"
+        if not later:
             yield _finding(
                 change,
                 "revision-backwards",
@@ -625,7 +626,7 @@ def compare(
         ) from None
     schema_path = (settings.root / settings.schema) if settings.schema else None
     schema = DocumentSchema.load(schema_path)
-    scheme = get_scheme(settings.revision_scheme)
+    scheme = settings.scheme()
     base_docs = read_documents_at(repo, merge_base, settings, schema)
     authors, editorial, moved = read_change_log(repo, base_commit, editorial_trailer)
     folder = settings.folder.relative_to(repo.root).as_posix()

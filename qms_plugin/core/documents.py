@@ -195,6 +195,10 @@ class Document:
         return _text(self.data.get("obsolete_reason"))
 
     @property
+    def withdrawal_date(self) -> dt.date | None:
+        return _date(self.data.get("withdrawal_date"))
+
+    @property
     def label(self) -> str:
         """How the document is named in messages: its ID, else its path."""
         return self.doc_id or self.path

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from .documents import DEFAULT_ID_PATTERNS, Document, load_documents
+from .documents import DEFAULT_ID_PATTERNS, Document, load_documents, parse_document
 from .findings import Finding
-from .revision import get_scheme
+from .revision import RevisionScheme, get_scheme
 from .rules import RuleContext, days_overdue, run_rules
 from .schema import DocumentSchema, SchemaError
 from .sources import Sources, check_links
@@ -32,6 +32,8 @@ class Settings:
     mount: str = "procedures"
     schema: str | None = None
     revision_scheme: str = "letters"
+    revision_pattern: str | None = None  # revision_scheme: custom
+    revision_first: str | None = None
     id_patterns: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_ID_PATTERNS))
     review_grace_days: int = 0
     iso9001_edition: str = "2015"
@@ -40,6 +42,10 @@ class Settings:
     @property
     def folder(self) -> Path:
         return (self.root / self.procedures_dir).resolve()
+
+    def scheme(self) -> RevisionScheme:
+        """The configured revision scheme; ValueError if it cannot be used."""
+        return get_scheme(self.revision_scheme, self.revision_pattern, self.revision_first)
 
 
 # What a reader must know about a document before using it, most severe first.
@@ -68,6 +74,7 @@ class DocumentSet:
     settings: Settings
     documents: list[Document]
     findings: list[Finding]
+    schema: DocumentSchema | None = None  # to read earlier versions of the documents the same way
     # What of the procedures folder the site must not publish (core.sources).
     sources: Sources = field(default_factory=Sources)
 
@@ -89,7 +96,7 @@ class DocumentSet:
         try:
             schema_path = (settings.root / settings.schema) if settings.schema else None
             schema = DocumentSchema.load(schema_path)
-            scheme = get_scheme(settings.revision_scheme)
+            scheme = settings.scheme()
             clauses = iso9001_clauses(settings.iso9001_edition)
         except (SchemaError, ValueError) as exc:
             raise SettingsError(str(exc)) from None
@@ -123,7 +130,7 @@ class DocumentSet:
             own + run_rules(documents, context),
             key=lambda f: (f.path, f.line or 0, f.rule, f.message),
         )
-        return cls(settings, documents, findings, sources)
+        return cls(settings, documents, findings, schema, sources)
 
     @cached_property
     def by_id(self) -> dict[str, Document]:
@@ -151,6 +158,12 @@ class DocumentSet:
 
     def state(self, doc: Document) -> str:
         return state_of(doc, self.settings.today)
+
+    def parse_version(self, raw: bytes, doc: Document) -> Document | None:
+        """Another version of ``doc`` (from a Git blob), read as its file is read."""
+        schema = self.schema or DocumentSchema.load(None)
+        version = parse_document(raw, doc.path, doc.src_uri, schema, schema.text_fields())
+        return version
 
     def review_overdue(self, doc: Document) -> bool:
         late = days_overdue(doc, self.settings.today)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from posixpath import splitext
 
 from .documents import Document
 from .manual import DocumentSet
+from .publication import Publication, Publications, PublishedRevision, in_force_on
 
 # The export contract (records_schema/register.schema.yaml): these columns, in this order.
 REGISTER_COLUMNS = (
@@ -24,6 +26,11 @@ REGISTER_COLUMNS = (
     "effective_date",
     "next_review",
     "url",
+    # added with the publication model (fields are only ever added)
+    "state",
+    "pending_revision",
+    "pending_from",
+    "withdrawn_from",
 )
 REGISTER_FORMAT_VERSION = 1
 
@@ -55,42 +62,67 @@ class RegisterEntry:
     clauses: tuple[str, ...]
     state: str
     review_overdue: bool
+    pending_revision: str = ""
+    pending_from: str = ""
+    withdrawn_from: str = ""
 
     def export(self) -> dict[str, str]:
         return {column: getattr(self, column) for column in REGISTER_COLUMNS}
 
 
 def master_list(
-    docset: DocumentSet, url_for: Callable[[Document], str | None] | None = None
+    docset: DocumentSet,
+    url_for: Callable[[Document], str | None] | None = None,
+    publications: Publications | None = None,
+    displayed: Callable[[Document], Document] | None = None,
 ) -> list[RegisterEntry]:
     """Rows for every document that has an ID, sorted by ID.
 
-    ``url_for`` gives a document's site URL; by default it is worked out as MkDocs would.
+    ``url_for`` gives a document's site URL; by default it is worked out as MkDocs would. With
+    the ``publications``, each row is the revision in force today (``displayed`` gives its
+    text's metadata), with the revision pending after it and the day a withdrawal takes effect.
     """
+    today = docset.settings.today
     entries = []
     urls = docset.settings.use_directory_urls
     for doc in docset.documents:
         if doc.doc_id is None:
             continue
         url = url_for(doc) if url_for else None
+        shown = displayed(doc) if displayed else doc
+        publication = publications.get(doc) if publications else None
+        state = publication.state(today) if publication else docset.state(doc)
+        pending = publication.pending(today) if publication else []
+        withdrawal = publication.withdrawal if publication else None
+        in_force = state == "current"
+        next_review = shown.next_review if in_force or publication is None else None
         entries.append(
             RegisterEntry(
                 id=doc.doc_id,
-                title=doc.title,
+                title=shown.title,
                 type=doc.type or "",
-                revision=doc.revision or "",
-                status=doc.status or "",
-                owner=doc.owner or "",
-                effective_date=doc.effective_date.isoformat() if doc.effective_date else "",
-                next_review=doc.next_review.isoformat() if doc.next_review else "",
+                revision=shown.revision or "",
+                status=shown.status or "",
+                owner=shown.owner or "",
+                effective_date=shown.effective_date.isoformat() if shown.effective_date else "",
+                next_review=next_review.isoformat() if next_review else "",
                 url=url if url is not None else page_url(doc.src_uri, urls),
-                approved_by=", ".join(doc.approved_by),
-                clauses=doc.clauses,
-                state=docset.state(doc),
-                review_overdue=docset.review_overdue(doc),
+                approved_by=", ".join(shown.approved_by),
+                clauses=shown.clauses,
+                state=state,
+                review_overdue=bool(next_review) and docset.review_overdue(shown),
+                pending_revision=pending[0].label if pending and in_force else "",
+                pending_from=_iso(pending[0].starts) if pending and in_force else "",
+                withdrawn_from=(
+                    _iso(withdrawal.starts) if withdrawal and not withdrawal.waiting else ""
+                ),
             )
         )
     return sorted(entries, key=lambda e: (e.id, e.url))
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
 
 
 def register_json(entries: list[RegisterEntry]) -> str:
@@ -121,4 +153,71 @@ def register_csv(entries: list[RegisterEntry]) -> str:
     writer.writerow(REGISTER_COLUMNS)
     for entry in entries:
         writer.writerow([_csv_cell(value) for value in entry.export().values()])
+    return out.getvalue()
+
+
+# --- the manual as of a date ----------------------------------------------------------------
+
+AS_OF_COLUMNS = (
+    "id",
+    "title",
+    "type",
+    "revision",
+    "state",
+    "in_force_from",
+    "in_force_until",
+    "effective_date",
+    "approved_by",
+    "url",
+)
+
+
+def as_of_entries(
+    publications: Iterable[Publication],
+    day: dt.date,
+    url_of: Callable[[Publication, PublishedRevision], str],
+) -> list[dict[str, str]]:
+    """Rows of the manual on ``day``: each document's revision in force, and each document
+    withdrawn by then with its last revision (``state`` says which)."""
+    rows = []
+    for row in in_force_on(publications, day):
+        publication, revision = row.publication, row.revision
+        state = "in_force"
+        if row.withdrawn and publication.withdrawal is not None:
+            state = publication.withdrawal.kind
+        rows.append(
+            {
+                "id": publication.doc_id or "",
+                "title": revision.title or publication.doc.title,
+                "type": publication.doc.type or "",
+                "revision": revision.label,
+                "state": state,
+                "in_force_from": _iso(revision.starts),
+                "in_force_until": _iso(row.until),
+                "effective_date": _iso(revision.effective_date),
+                "approved_by": ", ".join(revision.approved_by),
+                "url": url_of(publication, revision),
+            }
+        )
+    return rows
+
+
+def as_of_json(rows: list[dict[str, str]], day: dt.date) -> str:
+    """The manual on ``day`` as JSON (records_schema/as-of.schema.yaml)."""
+    payload = {
+        "format": "mkdocs-qms/as-of",
+        "version": 1,
+        "date": day.isoformat(),
+        "documents": rows,
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def as_of_csv(rows: list[dict[str, str]]) -> str:
+    """The manual on a day as CSV, with a header row."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(AS_OF_COLUMNS)
+    for row in rows:
+        writer.writerow([_csv_cell(row[column]) for column in AS_OF_COLUMNS])
     return out.getvalue()

@@ -11,13 +11,14 @@ import json
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .changes import Comparison, DocumentChange, Impact, Reference
 from .documents import Document
 from .findings import Finding
 from .manual import DocumentSet
+from .redline import Redline, to_markdown
 from .text import visible
 
 CHECK_FORMAT = "mkdocs-qms/check"
@@ -30,6 +31,9 @@ class CheckReport:
 
     docset: DocumentSet
     comparison: Comparison | None = None
+    # What changed in each changed document's text, word by word, by its path (the CLI renders
+    # both sides as the site does; the Markdown report shows them folded).
+    redlines: dict[str, Redline] = field(default_factory=dict)
 
     @property
     def findings(self) -> list[Finding]:
@@ -243,6 +247,7 @@ def render_markdown(report: CheckReport) -> str:
                     f"| {_cell(change.doc.label)} | {_cell(change.doc.title)} | {kind} "
                     f"| {_cell(revision)} | {status} | {text} |"
                 )
+        lines += _redlines(report, comparison)
         affected = [i for i in comparison.impact if i.references or i.referenced_by]
         if affected:
             lines += [
@@ -266,6 +271,27 @@ def render_markdown(report: CheckReport) -> str:
                 "Authors of the change: " + ", ".join(_cell(a.name) for a in comparison.authors),
             ]
     return "\n".join(lines) + "\n"
+
+
+def _redlines(report: CheckReport, comparison: Comparison) -> list[str]:
+    """Per changed document, a folded redline for the approver to read before approving."""
+    lines: list[str] = []
+    for change in comparison.changes:
+        result = report.redlines.get(change.path)
+        if result is None or not result.changed:
+            continue
+        inserted, deleted = result.counts()
+        label = _cell(change.doc.label)
+        summary = (
+            f"Redline of {label}: revision {_cell(result.old_label)} → "
+            f"{_cell(result.new_label)} ({_plural(inserted, 'word')} inserted, "
+            f"{deleted} deleted)"
+        )
+        lines += ["", "<details>", f"<summary>{summary}</summary>", "", to_markdown(result)]
+        lines.append("</details>")
+    if lines:
+        lines = ["", "### What changed in the text", *lines]
+    return lines
 
 
 RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}

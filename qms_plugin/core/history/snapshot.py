@@ -29,6 +29,11 @@ SNAPSHOT_KEYS = (
     "approved_by",
     "effective_date",
     "change_summary",
+    # what the publication model needs: when a revision was approved and when a withdrawn
+    # document stops being in force
+    "approval_date",
+    "superseded_by",
+    "withdrawal_date",
 )
 
 # A line that may close the front matter; whether it does is decided as frontmatter.split does.
