@@ -261,8 +261,8 @@ def diff(
         text = fields_html(result) + "\n" + to_html(result, compact=not full) + "\n"
     elif fmt == "markdown":
         text = to_markdown(result, compact=not full)
-    else:
-        text = to_text(result, compact=not full)
+    else:  # for a terminal: control characters in the documents shown, not sent
+        text = "\n".join(visible(line) for line in to_text(result, compact=not full).split("\n"))
     sys.stdout.buffer.write(text.encode("utf-8"))
     sys.stdout.flush()
 

@@ -19,7 +19,7 @@ from .documents import Document
 from .findings import Finding
 from .manual import DocumentSet
 from .redline import Redline, to_markdown
-from .text import visible
+from .text import markdown_text, visible
 
 CHECK_FORMAT = "mkdocs-qms/check"
 CHECK_FORMAT_VERSION = 1
@@ -171,20 +171,9 @@ def render_json(report: CheckReport) -> str:
 # --- Markdown -----------------------------------------------------------------------------------
 
 
-# Characters that start Markdown (GitHub's) inside a line: emphasis, code, links and images,
-# HTML and entities, strikethrough, maths, table cells, and the backslash itself.
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>&~|$])")
-# What GitHub turns into a mention, an issue reference or a link wherever it stands in text
-# (backslashes do not stop it): a word joiner after '@' or '#', in '://' and 'www.' breaks it.
-_AUTOLINKED = re.compile(r"(?<=[@#])(?=\w)|(?<=:)(?=//)|(?<=[wW])(?=[wW]{2}\.)")
-_JOINER = "\u2060"
-
-
 def _cell(text: str) -> str:
-    """Users' text (titles, names, paths, messages) made inert in Markdown: it shows as
-    written, on one line, and starts no heading, link, image, HTML, mention or table cell."""
-    text = visible(text)  # line breaks and other controls shown as escapes: one line
-    return _AUTOLINKED.sub(_JOINER, _MARKDOWN.sub(r"\\\1", text))
+    """Users' text (titles, names, paths, messages) made inert in Markdown."""
+    return markdown_text(text)
 
 
 def _code(text: str, cell: bool = False) -> str:
