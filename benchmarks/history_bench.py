@@ -62,6 +62,7 @@ from gitgen import PROCEDURES_DIR, Summary, generate_repository
 
 from qms_plugin.core.git import Repository
 from qms_plugin.core.history import load_history
+from qms_plugin.core.history.cache import SUFFIX
 
 DEFAULT_SIZES = ("100:1000", "500:5000", "1000:10000")
 DEFAULT_REPEAT = 3
@@ -167,7 +168,7 @@ def carried_times(root: Path, repeat: int) -> list[float]:
     cache = root / ".git" / "qms-cache"
     times = []
     for _ in range(repeat):
-        for cached in cache.glob(f"history-*-{head}.pickle"):
+        for cached in cache.glob(f"history-*-{head}{SUFFIX}"):
             cached.unlink()
         start = time.perf_counter()
         history = load_history(repo, scope=scope)

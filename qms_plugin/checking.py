@@ -31,6 +31,7 @@ from .core.reviews import (
     review_status,
     reviews_in,
 )
+from .core.sources import replacement_finding
 from .history_adapter import SiteHistory, repo_relative
 from .publishing import SitePublishing
 
@@ -78,6 +79,10 @@ class SiteCheck:
         if site_history is not None:
             found += site_history.findings(today, proposal)
             check.uncommitted = site_history.uncommitted_findings()
+            replaced = site_history.repo.replacements()
+            if replaced:  # history is read as stored; say that Git would show other commits
+                folder = docset.settings.procedures_dir
+                found.append(replacement_finding(tuple(replaced), site_history.repo, folder))
 
         def reviewed(doc: Document) -> dt.date | None:
             # A review the change proposes counts from today, the earliest it can be merged.

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import sys
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, NoReturn
 
 import click
@@ -13,6 +14,7 @@ import click
 from .checking import SiteCheck
 from .core.changes import SHALLOW_MESSAGE, Comparison, merge_trailers, working_tree_author
 from .core.documents import DEFAULT_ID_PATTERNS, DOCUMENT_TYPES
+from .core.errors import unexpected
 from .core.git import GitError, Repository, find_repository
 from .core.history import ids_ever_used
 from .core.manual import DocumentSet, SettingsError
@@ -38,6 +40,7 @@ from .core.scaffold import (
     next_free_id,
     parent_numbers,
 )
+from .core.text import visible
 from .core.today import TodayError, resolve_today
 from .publishing import SitePublishing
 
@@ -52,6 +55,30 @@ class QmsError(click.ClickException):
     exit_code = 2
 
 
+CONFIG_META = "qms.config_file"
+
+
+class _Qms(click.Group):
+    """The ``qms`` group: an error nobody foresaw exits 2 ("the command could not run") with
+    one line naming the file it was reading, never 1 ("findings") and never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from mkdocs.exceptions import Abort
+
+        try:
+            return super().invoke(ctx)
+        except Abort as exc:  # MkDocs could not read its configuration (it logged why)
+            config_file = ctx.meta.get(CONFIG_META, "mkdocs.yml")
+            raise QmsError(f"{config_file}: {exc} (see the messages above)") from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            # Outside any one document, the error is reported against the configuration file
+            # the command read (the contexts of all commands share ``meta``).
+            config_file = ctx.meta.get(CONFIG_META, "mkdocs.yml")
+            raise QmsError(visible(unexpected(exc, config_file))) from None
+
+
 def _load(config_file: str) -> DocumentSet:
     """Read mkdocs.yml, the qms plugin's options in it, and every controlled document."""
     return _load_site(config_file)[0]
@@ -64,6 +91,7 @@ def _load_site(config_file: str, missing_folder_ok: bool = False) -> tuple[Docum
 
     from .plugin import QmsPlugin, build_settings, date_option
 
+    click.get_current_context().meta[CONFIG_META] = config_file
     if not Path(config_file).is_file():
         raise QmsError(
             f"{config_file} not found; run qms in the folder that holds mkdocs.yml, or pass "
@@ -82,7 +110,11 @@ def _load_site(config_file: str, missing_folder_ok: bool = False) -> tuple[Docum
         settings = build_settings(
             config, plugin.config, resolve_today(date_option(plugin.config.today))
         )
-        return DocumentSet.load(settings, missing_folder_ok), plugin.config, config
+        return (
+            DocumentSet.load(settings, missing_folder_ok=missing_folder_ok),
+            plugin.config,
+            config,
+        )
     except (SettingsError, TodayError) as exc:
         raise QmsError(str(exc)) from None
 
@@ -96,7 +128,7 @@ config_option = click.option(
 )
 
 
-@click.group()
+@click.group(cls=_Qms)
 @click.version_option(package_name="mkdocs-qms")
 def main() -> None:
     """Document control for a quality manual kept as Markdown in Git."""
@@ -240,8 +272,8 @@ def diff(
         text = fields_html(result) + "\n" + to_html(result, compact=not full) + "\n"
     elif fmt == "markdown":
         text = to_markdown(result, compact=not full)
-    else:
-        text = to_text(result, compact=not full)
+    else:  # for a terminal: control characters in the documents shown, not sent
+        text = "\n".join(visible(line) for line in to_text(result, compact=not full).split("\n"))
     sys.stdout.buffer.write(text.encode("utf-8"))
     sys.stdout.flush()
 
@@ -417,9 +449,24 @@ def new(
         )
     root = settings.root.resolve()
     folder = folder_for(doc_type, docset.documents, settings.folder.relative_to(root).as_posix())
-    target = root / folder / file_name(doc_id, docset.documents)
-    if target.exists():
+    name = file_name(doc_id, docset.documents)
+    if name != PurePath(name).name or "\\" in name or name[:1] == "." or not name.isprintable():
+        raise click.BadParameter(
+            f"{visible(doc_id)} cannot be a file name (it holds a path separator, starts with "
+            "a dot or holds a control character); choose an ID of letters, digits and dashes",
+            param_hint="--id",
+        )
+    target = root / folder / name
+    if os.path.lexists(target):  # a link counts, even one that points nowhere
         _refuse(f"{target} already exists; choose another --id")
+    # Every folder on the way is followed as the file system will: the file must land in the
+    # procedures folder, whatever links there are.
+    if not target.parent.resolve().is_relative_to(settings.folder):
+        raise QmsError(
+            f"{target} would be written outside the procedures folder {settings.folder} (a "
+            "symbolic link on the way leads elsewhere); remove the link, or give the file's "
+            "folder in the repository itself"
+        )
     author = working_tree_author(repo) if repo is not None else None
     text = first_draft(
         doc_id,
@@ -430,8 +477,12 @@ def new(
         related=[parent] if parent else [],
     )
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(text.encode("utf-8"))
-    click.echo(target.relative_to(root).as_posix())
+    try:
+        with target.open("xb") as handle:  # never through a link that appeared meanwhile
+            handle.write(text.encode("utf-8"))
+    except FileExistsError:
+        _refuse(f"{target} already exists; choose another --id")
+    click.echo(visible(target.relative_to(root).as_posix()))
 
 
 def _refuse(message: str) -> NoReturn:
@@ -524,8 +575,9 @@ def history(paths: tuple[str, ...], config_file: str, as_json: bool) -> None:
         sys.stdout.buffer.write(history_json(record, records, options).encode("utf-8"))
         sys.stdout.flush()
         return
+    # Paths, subjects and names are users' text: control characters are shown, not sent.
     for found, _ in records:
-        click.echo(f"{found.path}")
+        click.echo(visible(found.path))
         for revision in reversed(found.revisions()):
             for change in reversed(revision.changes):
                 commit = change.commit
@@ -533,8 +585,10 @@ def history(paths: tuple[str, ...], config_file: str, as_json: bool) -> None:
                 approvers = ", ".join(p.name for p in revision.approvers(options.approval_trailers))
                 approval = f"  approved by {approvers}" if approvers else ""
                 click.echo(
-                    f"  {revision.revision or '-':>6}  {commit.committer_date[:10]}  "
-                    f"{commit.short}{ref}  {commit.subject}  ({commit.author.name})"
-                    + (approval if change is revision.last else "")
+                    visible(
+                        f"  {revision.revision or '-':>6}  {commit.day}  "
+                        f"{commit.short}{ref}  {commit.subject}  ({commit.author.name})"
+                        + (approval if change is revision.last else "")
+                    )
                 )
         click.echo("")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 import posixpath
@@ -10,13 +11,13 @@ import re
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import jinja2
-from markupsafe import escape
+from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import MkDocsException, PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
@@ -29,17 +30,20 @@ from .checking import SiteCheck
 from .config import QmsConfig
 from .core.approval import ApprovalConfigError, parse_policy
 from .core.documents import DEFAULT_ID_PATTERNS, DOCUMENT_TYPES, Document
+from .core.errors import unexpected
 from .core.findings import Finding
-from .core.git import GitError
+from .core.git import GitError, find_repository
 from .core.manual import DocumentSet, Settings, SettingsError
 from .core.publication import earliest_day, in_force_on
 from .core.register import RegisterEntry, master_list, register_csv, register_json
 from .core.ruleset import ERROR, severity
+from .core.sources import Sources, read_tracking, tracking_findings
+from .core.text import visible
 from .core.today import TodayError, resolve_today
 from .glossary import SiteGlossary, TermLinksHidden
 from .history_adapter import SiteHistory
 from .publishing import ArchiveWriter, SitePublishing
-from .render import Renderer, make_environment, material_tooltips
+from .render import Renderer, make_environment, material_tooltips, page_title
 
 log = get_plugin_logger(__name__)
 
@@ -82,6 +86,33 @@ REVIEWS_INTRO = (
 CHANGE_BASE_ENV = "QMS_CHANGE_BASE"
 
 
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+def _guarded(handler: Handler) -> Handler:
+    """An event handler whose unforeseen errors become a PluginError in one line naming the
+    file it was reading (the page, else mkdocs.yml) rather than a traceback; MkDocs' own
+    errors pass through as they are."""
+
+    @functools.wraps(handler)
+    def guarded(self: QmsPlugin, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return handler(self, *args, **kwargs)
+        except MkDocsException:
+            raise
+        except Exception as exc:
+            page = kwargs.get("page")
+            config = kwargs.get("config") or (args[0] if args else None)
+            where = (
+                page.file.src_path
+                if isinstance(page, Page)
+                else getattr(config, "config_file_path", None) or "mkdocs.yml"
+            )
+            raise PluginError(f"qms: {visible(unexpected(exc, where))}") from exc
+
+    return cast(Handler, guarded)
+
+
 class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
     """Document control for procedures kept as Markdown in Git."""
 
@@ -107,6 +138,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         # are a finding.
         self.serving = command == "serve"
 
+    @_guarded
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         # `mkdocs serve` reuses this object for every rebuild: start each build afresh.
         self.docset = self.renderer = self.files = self.site_history = None
@@ -150,11 +182,14 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             )
         return config
 
+    @_guarded
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if not self.config.enabled:
             return files
+        # What Git does not track: a build leaves it out; `serve` shows the working copy.
+        tracking = self._tracking() if self.config.history else None
         try:
-            docset = DocumentSet.load(self.settings)
+            docset = DocumentSet.load(self.settings, tracking)
             # The one gate: the same rules, run the same way, as `qms check`.
             check = SiteCheck.run(
                 docset, self.config, config, serving=self.serving, base=self._change_base()
@@ -165,7 +200,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             raise PluginError(f"qms: {exc}") from None
         for finding in check.findings:
             self._report(finding)
-        for finding in check.uncommitted:
+        for finding in [*check.uncommitted, *(tracking.findings if tracking else ())]:
             if self.serving:
                 log.info(str(finding))  # normal while editing: the page says so
             else:
@@ -196,6 +231,15 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         """The branch this build's change will be merged into, when a CI job says so."""
         return self.config.change_base or os.environ.get(CHANGE_BASE_ENV) or None
 
+    def _tracking(self) -> Sources:
+        settings = self.settings
+        try:
+            repo = find_repository(settings.root, settings.folder)
+            tracking = read_tracking(repo, settings.folder)
+        except GitError as exc:
+            raise PluginError(f"qms: {exc}") from None
+        return tracking_findings(tracking, settings.folder, settings.root, not self.serving)
+
     def _report(self, finding: Finding) -> None:
         """Log a finding by its severity: a document-control error as a warning (so that
         ``--strict`` fails), anything else (an overdue review, a request to the approver) as
@@ -212,9 +256,15 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         """Mount the procedures folder (documents, section pages, attachments) into the site."""
         folder = self.settings.folder
         mount = self.settings.mount
+        for file in list(files):  # the folder is inside docs_dir: MkDocs found it (links too)
+            under = file.src_uri.startswith(f"{mount}/") and file.abs_src_path
+            if under and not docset.sources.allows(Path(file.abs_src_path or "")):
+                files.remove(file)
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(folder)
             if not path.is_file() or any(part.startswith(".") for part in rel.parts):
+                continue
+            if not docset.sources.allows(path):
                 continue
             uri = f"{mount}/{rel.as_posix()}"
             if files.get_file_from_path(uri) is not None:
@@ -226,6 +276,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             else:
                 files.append(File.generated(config, uri, abs_src_path=str(path)))
 
+    @_guarded
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         if not self.config.enabled or self.docset is None:
             return nav
@@ -236,6 +287,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         controlled = None
         for item in nav.items:
             if isinstance(item, Section) and _all_under(item, prefix):
+                _inert_section_titles(item)
                 if self.config.section_title:
                     item.title = escape(self.config.section_title)
                 _order_by_hierarchy(item, self.docset)
@@ -271,6 +323,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
     # body from our own parse (MkDocs keeps a broken front matter in the text), and they should
     # see that body.
     @event_priority(100)
+    @_guarded
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
@@ -281,7 +334,8 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             return markdown
         shown = self.publishing.displayed_document(doc) if self.publishing else doc
         meta: dict[str, Any] = {k: v for k, v in shown.data.items() if k in PASSTHROUGH_META}
-        # Material prints page titles without escaping; ours come from authors' text.
+        # Material prints page titles and descriptions without escaping; ours come from
+        # authors' text.
         title = f"{doc.doc_id} {shown.title}" if doc.doc_id else shown.title
         if self.publishing is not None and self.publishing.is_withdrawn(doc):
             title += f" ({self.publishing.state(doc)})"
@@ -289,11 +343,14 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
                 meta["search"] = {"exclude": True}
             elif self.config.withdrawn_search == "demote":
                 meta["search"] = {**dict(meta.get("search") or {}), "boost": 0.1}
-        meta["title"] = escape(title)
+        meta["title"] = page_title(title)
+        if isinstance(meta.get("description"), str):
+            meta["description"] = escape(meta["description"])
         meta["qms"] = dict(shown.data)
         page.meta = meta
         return shown.body
 
+    @_guarded
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
@@ -360,6 +417,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
 
     # Runs before the search plugins (priority 0) index the page.
     @event_priority(50)
+    @_guarded
     def _hide_term_links(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext | None:
@@ -372,6 +430,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
     # say or has its own filter; kept out of the index, it neither crowds search results nor
     # costs the indexer a parse of every row.
     @event_priority(-100)
+    @_guarded
     def _restore_held_back(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext | None:
@@ -396,6 +455,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             )
         return self.hide_links_ok
 
+    @_guarded
     def on_env(
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment | None:
@@ -421,6 +481,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             f"hid the warnings; run without -q to see them in context):\n  {lines}"
         )
 
+    @_guarded
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.docset is None:
             return
@@ -633,6 +694,15 @@ def _relink(nav: Navigation) -> None:
     for index, page in enumerate(pages):
         page.previous_page = pages[index - 1] if index else None
         page.next_page = pages[index + 1] if index + 1 < len(pages) else None
+
+
+def _inert_section_titles(section: Section) -> None:
+    """Section titles made from folder names, which Material prints as HTML."""
+    if not isinstance(section.title, Markup):
+        section.title = page_title(section.title or "")
+    for child in section.children:
+        if isinstance(child, Section):
+            _inert_section_titles(child)
 
 
 def _remove_pages(items: list[Any], condition: Callable[[Any], bool]) -> list[Page]:

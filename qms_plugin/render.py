@@ -9,6 +9,7 @@ same name (``qms/control-block.html``) overrides ours.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +102,21 @@ def material_tooltips(config: Any) -> bool:
     """Whether Material's content.tooltips turns title attributes into HTML tooltips."""
     theme = config.theme
     return bool(theme.name == "material" and "content.tooltips" in (theme.get("features") or ()))
+
+
+# A '<' that would open a tag, a comment or a declaration if the text were read as HTML.
+_TAG_OPENER = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def page_title(text: str) -> markupsafe.Markup:
+    """A users' text (a document title) as Material's templates take page titles: as HTML.
+
+    Escaped once, it shows as written. Material then reads the displayed title back and
+    inserts it as HTML (the header's tooltip for a long title), and strips tags from it and
+    unescapes it for the window title; a word joiner (invisible) after every '<' that would
+    open a tag keeps it text through all of that.
+    """
+    return markupsafe.escape(_TAG_OPENER.sub("<\u2060", text))
 
 
 def _double_escape(value: object) -> markupsafe.Markup:

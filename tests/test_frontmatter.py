@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qms_plugin.core import frontmatter
+from qms_plugin.core import frontmatter, yamlread
 from qms_plugin.core.schema import DocumentSchema
 
 TEXT_FIELDS = DocumentSchema.load().text_fields()
@@ -118,7 +118,7 @@ def test_file_in_another_encoding_is_shown_and_reported() -> None:
 def test_pure_python_yaml_gives_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
     text = "---\nrevision: 1.10\nowner: no\neffective_date: 2026-03-01\nmonths: 24\n---\n"
     fast = parse(text)
-    monkeypatch.setattr(frontmatter, "YAML_LOADER", frontmatter.yaml.SafeLoader)
+    monkeypatch.setattr(yamlread, "YAML_LOADER", yamlread.yaml.SafeLoader)
     slow = parse(text)
     assert (
         slow.data

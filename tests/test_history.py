@@ -353,7 +353,7 @@ def test_cache_is_keyed_by_head(repo: GitRepo) -> None:
     assert [c.commit.sha for c in again.documents["procedures/qp-001.md"].changes] == [
         c.commit.sha for c in first.documents["procedures/qp-001.md"].changes
     ]
-    assert list((repo.path / ".git" / "qms-cache").glob("history-*.pickle"))
+    assert list((repo.path / ".git" / "qms-cache").glob("history-*.marshal"))
     repo.write("procedures/qp-001.md", document(revision="B"))
     repo.commit("B", date=day(2))
     after = load_history(Repository(repo.path))

@@ -7,6 +7,7 @@ the history read from scratch without the cache.
 
 from __future__ import annotations
 
+import marshal
 import pickle
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 from qms_plugin.core import history as history_module
 from qms_plugin.core.git import Repository
 from qms_plugin.core.history import History, load_history
+from qms_plugin.core.history.cache import SUFFIX
 from tests.conftest import REPO, document
 from tests.gitrepo import GitRepo
 
@@ -216,22 +218,26 @@ def test_the_cache_of_a_commit_git_no_longer_has_is_not_used(
     repo.git("branch", "--quiet", "-D", "gone")
     repo.git("reflog", "expire", "--expire=now", "--all")
     repo.git("gc", "--quiet", "--prune=now")
-    cached = list((repo.path / ".git" / "qms-cache").glob("history-*.pickle"))
+    cached = list((repo.path / ".git" / "qms-cache").glob(f"history-*{SUFFIX}"))
     assert [path.stem.endswith(gone) for path in cached] == [True]
     repo.write("procedures/qp-001.md", document("## Purpose\n\nB.\n", revision="B"))
     repo.commit("QP-001 rev B", date=day(3))
     assert check(repo, computed) == "full"
 
 
-class _RaisesOnLoad:
-    """Pickles as a call that raises ValueError when the pickle is loaded."""
+class _Runs:
+    """Pickles as a call that writes a file when the pickle is loaded."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (int, ("not a number",))
+        return (open, (str(self.path), "w"))
 
 
 @pytest.mark.parametrize(
-    "damage", ["garbage", "cut short", "raises on load", "another object", "another commit"]
+    "damage",
+    ["garbage", "cut short", "a pickle", "code", "another object", "another commit"],
 )
 def test_a_damaged_cache_file_is_read_afresh(
     tmp_path: Path, computed: list[str], damage: str
@@ -240,24 +246,27 @@ def test_a_damaged_cache_file_is_read_afresh(
     repo.write("procedures/qp-001.md", document(revision="A"))
     first = repo.commit("QP-001 rev A", date=day(1))
     assert check(repo, computed) == "full"
-    (cached,) = (repo.path / ".git" / "qms-cache").glob(f"history-*-{first}.pickle")
+    (cached,) = (repo.path / ".git" / "qms-cache").glob(f"history-*-{first}{SUFFIX}")
     data = cached.read_bytes()
     repo.write("procedures/qp-001.md", document("## Purpose\n\nB.\n", revision="B"))
     second = repo.commit("QP-001 rev B", date=day(2))
     if damage == "another commit":  # the history of rev B, filed under rev A
         load_history(Repository(repo.path), scope=SCOPE)
-        (later,) = (repo.path / ".git" / "qms-cache").glob(f"history-*-{second}.pickle")
+        (later,) = (repo.path / ".git" / "qms-cache").glob(f"history-*-{second}{SUFFIX}")
         data = later.read_bytes()
         later.unlink()
     damaged = {
-        "garbage": b"\x80\x05not a pickle at all",
+        "garbage": b"\x80\x05not a marshal at all",
         "cut short": data[: len(data) // 2],
-        "raises on load": pickle.dumps(_RaisesOnLoad()),
-        "another object": pickle.dumps({"head": first}),
+        # The old format, as a file someone planted: a pickle that would run code.
+        "a pickle": pickle.dumps(_Runs(repo.path / "ran")),
+        "code": marshal.dumps(compile(f"open({str(repo.path / 'ran')!r}, 'w')", "c", "exec")),
+        "another object": marshal.dumps({"head": first}),
         "another commit": data,
     }[damage]
     cached.write_bytes(damaged)
     assert check(repo, computed) == "full"
+    assert not (repo.path / "ran").exists()
     # And the damaged file is never read back as the history of its own commit.
     repo.git("reset", "--hard", "--quiet", first)
     assert check(repo, computed) == "full"
@@ -293,7 +302,7 @@ def test_a_damaged_cache_file_gives_way_to_an_older_one_of_the_line(
     repo.write("procedures/qp-001.md", document("## Purpose\n\nB.\n", revision="B"))
     second = repo.commit("QP-001 rev B", date=day(2))
     assert check(repo, computed) == "carried"
-    (newest,) = (repo.path / ".git" / "qms-cache").glob(f"history-*-{second}.pickle")
+    (newest,) = (repo.path / ".git" / "qms-cache").glob(f"history-*-{second}{SUFFIX}")
     newest.write_bytes(newest.read_bytes()[:100])
     repo.write("procedures/qp-001.md", document("## Purpose\n\nC.\n", revision="C"))
     repo.commit("QP-001 rev C", date=day(3))

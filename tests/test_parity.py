@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import json
 import logging
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -132,6 +133,30 @@ def _dangling(repo: GitRepo) -> Scenario:
     return Scenario()
 
 
+def _unreadable(repo: GitRepo) -> Scenario:
+    # The operating system refuses to read the file (root reads every file: skipped as root).
+    path = repo.write("procedures/qp-009.md", document(doc_id="QP-009"))
+    repo.commit("Add QP-009", author=CONTROLLER, date=LATER)
+    path.chmod(0)
+    return Scenario()
+
+
+def _unreadable_version(repo: GitRepo) -> Scenario:
+    text = repo.read(QP1)
+    repo.write(QP1, text.replace("---\n", "---\nx_defaults: &d {x_a: 1}\n<<: *d\n", 1))
+    repo.commit("A merge key", author=CONTROLLER, date=LATER)
+    repo.write(QP1, text)
+    repo.commit("No merge key", author=CONTROLLER, date=LATER)
+    return Scenario()
+
+
+def _replaced(repo: GitRepo) -> Scenario:
+    repo.write("docs/about.md", "# About\n")
+    repo.commit("A page", author=CONTROLLER, date=LATER)
+    repo.git("replace", "HEAD", "HEAD^")
+    return Scenario()
+
+
 def _history(repo: GitRepo, message: str, **fields: Any) -> Scenario:
     new_revision(repo, **fields)
     repo.commit(message, author=CONTROLLER, date=LATER)
@@ -193,7 +218,11 @@ SCENARIOS: dict[str, Callable[[GitRepo], Scenario]] = {
         "procedures/qp-003.md",
         document(body="Caf\xe9 rules.\n", doc_id="QP-003").encode("cp1252"),
     ),
-    "unreadable": _dangling,
+    "unreadable": _unreadable,
+    "unsafe-link": _dangling,
+    "not-controlled": lambda r: _file(r, "procedures/qp-009.MD", document(doc_id="QP-009")),
+    "unreadable-version": _unreadable_version,
+    "git-replace": _replaced,
     "too-large": lambda r: _file(
         r,
         "procedures/qp-003.md",
@@ -326,6 +355,8 @@ def test_the_build_and_the_check_report_the_same_rules(
 ) -> None:
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     monkeypatch.delenv("QMS_CHANGE_BASE", raising=False)
+    if rule == "unreadable" and os.geteuid() == 0:
+        pytest.skip("root can read any file, so no file is unreadable")
     repo = manual(tmp_path / "manual")
     scenario = SCENARIOS[rule](repo)
     built = build_rules(repo, scenario)

@@ -50,11 +50,21 @@ def test_github_workflow() -> None:
     assert base_env["env"]["BASE_REF"] == "${{ github.base_ref }}"
     assert "mkdocs build --strict" in shell
     assert "--allow-overdue-reviews" in shell
-    build_step = next(s for s in check["steps"] if s.get("run") == "mkdocs build --strict")
+    build_step = next(
+        s for s in check["steps"] if s.get("run", "").startswith("mkdocs build --strict")
+    )
     assert build_step["env"]["QMS_CHANGE_BASE"] == "origin/${{ github.base_ref }}"
+    assert build_step["run"].endswith('--site-dir "$RUNNER_TEMP/site"')  # never published
 
     build, deploy = jobs["build"], jobs["deploy"]
-    assert "mkdocs build --strict" in run_text(build["steps"])
+    # A fresh folder, handed on by the step after the build: only if the build succeeded.
+    steps = build["steps"]
+    built = next(i for i, s in enumerate(steps) if "mkdocs build" in s.get("run", ""))
+    assert steps[built]["run"] == 'mkdocs build --strict --site-dir "$RUNNER_TEMP/site"'
+    assert "if" not in steps[built]
+    upload = next(i for i, s in enumerate(steps) if "upload-pages-artifact" in s.get("uses", ""))
+    assert upload > built and "if" not in steps[upload]
+    assert steps[upload]["with"]["path"] == "${{ runner.temp }}/site"
     assert all(
         s["with"]["fetch-depth"] == 0
         for s in build["steps"]
@@ -99,8 +109,14 @@ def test_gitlab_pipeline() -> None:
 
     pages = pipeline["pages"]
     assert pages["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
-    assert "mkdocs build --strict --site-dir public" in run_text(pages["script"])
-    assert pages["artifacts"]["paths"] == ["public"]
+    # A fresh folder, made the site only after the strict build succeeded.
+    assert pages["script"] == [
+        "rm -rf public site-build",
+        "mkdocs build --strict --site-dir site-build",
+        "mv site-build public",
+        "qms reviews",
+    ]
+    assert pages["artifacts"]["paths"] == ["public"] and "when" not in pages["artifacts"]
     # These three jobs and no other: nothing else runs, or publishes, unasked.
     jobs = {k: v for k, v in pipeline.items() if isinstance(v, dict) and "script" in v}
     assert set(jobs) == {"document-control", "site", "pages"}

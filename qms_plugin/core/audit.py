@@ -140,7 +140,7 @@ def _finding(doc: Document, rule: str, message: str, field: str | None) -> Findi
 
 def _describe(commit: Commit) -> str:
     ref = f" ({commit.change_ref})" if commit.change_ref else ""
-    return f'{commit.short}{ref} of {commit.committer_date[:10]}, "{commit.subject}"'
+    return f'{commit.short}{ref} of {commit.day}, "{commit.subject}"'
 
 
 def history_findings(documents: Sequence[Document], context: HistoryContext) -> list[Finding]:
@@ -158,9 +158,11 @@ def history_findings(documents: Sequence[Document], context: HistoryContext) -> 
         current = record.current_revision()
         if current is None or current.revision != doc.revision:
             continue  # a new revision not committed yet: nothing in Git to compare with
+        current = Revision(current.revision, _current_changes(record, current))
         checked = [c for c in current.changes if context.checked(c)]
         if not checked:
             continue
+        findings.extend(_unreadable(doc, current, checked, options))
         findings.extend(_unrevised(doc, current, checked, options))
         # A periodic review's approval confirms the revision; it is not the approval of it.
         reviews = reviews_in(record, doc.doc_id, options.review_trailer, options.approval_trailers)
@@ -170,6 +172,43 @@ def history_findings(documents: Sequence[Document], context: HistoryContext) -> 
             findings.extend(_evidence(doc, current, approvals, options))
         findings.extend(_who_approved(doc, checked, context))
     return findings
+
+
+def _current_changes(record: DocumentHistory, current: Revision) -> list[Change]:
+    """The changes of the revision in force, with the versions among or just before them whose
+    revision could not be read: they count with the revision around them, so that a version
+    that could not be read neither hides a change of text nor escapes the rules."""
+    changes = record.changes
+    start = len(changes)
+    while start and (
+        changes[start - 1].revision == current.revision or _unread_revision(changes[start - 1])
+    ):
+        start -= 1
+    return changes[start:]
+
+
+def _unread_revision(change: Change) -> bool:
+    snapshot = change.snapshot
+    return snapshot is not None and snapshot.problem is not None and change.revision is None
+
+
+def _unreadable(
+    doc: Document, current: Revision, checked: list[Change], options: HistoryOptions
+) -> Iterable[Finding]:
+    for change in checked:
+        problem = change.snapshot.problem if change.snapshot else None
+        if problem is None or change.kind == "deleted":
+            continue
+        yield _finding(
+            doc,
+            "unreadable-version",
+            f"the version committed in {_describe(change.commit)} has front matter that "
+            f"cannot be read ({problem}), so its revision and approval cannot be checked. "
+            "The file is correct now, but Git keeps that version: give the document a new "
+            "revision, or, if that version was never in force, set the qms plugin's "
+            "'history_baseline' to a later commit",
+            None,
+        )
 
 
 def _unrevised(
@@ -370,8 +409,8 @@ def change_record(change: Change, options: HistoryOptions) -> dict[str, Any]:
     commit = change.commit
     return {
         "sha": commit.sha,
-        "date": commit.committer_date,
-        "author_date": commit.author_date,
+        "date": commit.committer_date or None,
+        "author_date": commit.author_date or None,
         "author": _person(commit.author),
         "committer": _person(commit.committer),
         "subject": commit.subject,
@@ -395,8 +434,8 @@ def change_record(change: Change, options: HistoryOptions) -> dict[str, Any]:
         "drafting": [
             {
                 "sha": d.sha,
-                "date": d.committer_date,
-                "author_date": d.author_date,
+                "date": d.committer_date or None,
+                "author_date": d.author_date or None,
                 "author": _person(d.author),
                 "subject": d.subject,
             }
@@ -414,8 +453,8 @@ def revision_record(revision: Revision, options: HistoryOptions) -> dict[str, An
         "approved_by": list(last.texts("approved_by")) if last else [],
         "approvers": [_person(p) for p in revision.approvers(options.approval_trailers)],
         "change_summary": revision.field("change_summary"),
-        "first_date": revision.changes[0].commit.committer_date,
-        "last_date": revision.last.commit.committer_date,
+        "first_date": revision.changes[0].commit.committer_date or None,
+        "last_date": revision.last.commit.committer_date or None,
         "commits": [c.commit.sha for c in reversed(revision.changes)],
     }
 

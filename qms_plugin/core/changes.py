@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from .approval import Roles
-from .documents import Document, parse_document
+from .documents import Document, is_markdown, parse_document
+from .errors import reading
 from .findings import Finding
 from .git import GitError, Repository
 from .history import Commit, Person, ids_ever_used
@@ -646,7 +647,7 @@ def read_documents_at(
     wanted: dict[str, str] = {}
     for name, oid in files.items():
         rel = name[len(prefix) + 1 :] if prefix else name
-        if name.endswith(".md") and not any(p.startswith(".") for p in PurePosixPath(rel).parts):
+        if is_markdown(name) and not any(p.startswith(".") for p in PurePosixPath(rel).parts):
             wanted[name] = oid
     blobs = repo.read_blobs(wanted.values())
     text_fields = schema.text_fields()
@@ -660,7 +661,8 @@ def read_documents_at(
         except ValueError:
             path = absolute.as_posix()
         src_uri = f"{mount}/{rel}" if mount else rel
-        doc = parse_document(blobs.get(wanted[name], b""), path, src_uri, schema, text_fields)
+        with reading(f"{name} at {commit[:12]}"):
+            doc = parse_document(blobs.get(wanted[name], b""), path, src_uri, schema, text_fields)
         if doc is not None:
             documents.append(doc)
     return documents

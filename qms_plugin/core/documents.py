@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import frontmatter
+from .errors import reading
 from .findings import Finding
 from .schema import DocumentSchema
 
@@ -31,20 +33,39 @@ DEFAULT_ID_PATTERNS: Mapping[str, str] = {
 # A controlled document larger than this is reported: it is slow to open, print and search.
 MAX_DOCUMENT_BYTES = 5_000_000
 
-# Pages in the procedures folder that introduce a section rather than being controlled documents.
-SECTION_PAGES = ("index.md", "README.md")
+# The file names MkDocs makes pages of (its own list, and case-sensitive as it is): in the
+# procedures folder every one is a controlled document, so that nothing is published as a page
+# without document control. The documents, their history and `qms check --base` use this list.
+MARKDOWN_SUFFIXES = (".markdown", ".mdown", ".mkdn", ".mkd", ".md")
+
+# Pages in the procedures folder that introduce a section rather than being controlled documents
+# (index.md, README.md, with any of the suffixes).
+SECTION_PAGES = ("index", "README")
+
+
+def is_markdown(name: str) -> bool:
+    """Whether MkDocs makes a page of a file of this name."""
+    return name.endswith(MARKDOWN_SUFFIXES)
+
+
+def looks_like_markdown(name: str) -> bool:
+    """A Markdown suffix in another case (QP-001.MD): MkDocs would publish the file as it is,
+    as a download, not as a page."""
+    return not is_markdown(name) and name.lower().endswith(MARKDOWN_SUFFIXES)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus whole months, clamped to the end of a shorter month (Jan 31 + 1 = Feb 28)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")  # pragma: no cover
+    """``day`` plus whole months, clamped to the end of a shorter month (Jan 31 + 1 = Feb 28).
+
+    Defined for every input: past the years Python's dates hold (1 to 9999) it gives the first
+    or last day they hold. (The schema keeps real dates and intervals far from those ends.)
+    """
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    if year > dt.MAXYEAR:
+        return dt.date.max
+    if year < dt.MINYEAR:
+        return dt.date.min
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def _date(value: Any) -> dt.date | None:
@@ -215,7 +236,7 @@ def iter_markdown(folder: Path) -> Iterator[Path]:
     for current, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if name.endswith(".md") and not name.startswith("."):
+            if is_markdown(name) and not name.startswith("."):
                 yield Path(current, name)
 
 
@@ -254,7 +275,7 @@ def parse_document(
             )
         )
     if not parsed.present:
-        if PurePosixPath(path).name in SECTION_PAGES:
+        if PurePosixPath(path).stem in SECTION_PAGES:
             return None
         findings.append(
             Finding(
@@ -274,8 +295,14 @@ def parse_document(
     )
 
 
-def load_documents(folder: Path, root: Path, mount: str, schema: DocumentSchema) -> list[Document]:
-    """Read every controlled document below ``folder``.
+def load_documents(
+    folder: Path,
+    root: Path,
+    mount: str,
+    schema: DocumentSchema,
+    leave_out: Callable[[Path], bool] = lambda file: False,
+) -> list[Document]:
+    """Read every controlled document below ``folder``, but those ``leave_out`` names.
 
     ``root`` is the project folder that paths in messages are relative to; ``mount`` is the
     folder the documents appear under in the site (their ``src_uri`` prefix).
@@ -283,13 +310,16 @@ def load_documents(folder: Path, root: Path, mount: str, schema: DocumentSchema)
     text_fields = schema.text_fields()
     documents = []
     for file in iter_markdown(folder):
+        if leave_out(file):
+            continue
         rel = file.relative_to(folder).as_posix()
         try:
             path = file.relative_to(root).as_posix()
         except ValueError:
             path = file.as_posix()
         src_uri = f"{mount}/{rel}" if mount else rel
-        document = read_document(file, path, src_uri, schema, text_fields)
+        with reading(path):
+            document = read_document(file, path, src_uri, schema, text_fields)
         if document is not None:
             documents.append(document)
     return documents

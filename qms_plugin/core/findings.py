@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .text import visible
+
 
 @dataclass(frozen=True, order=True)
 class Finding:
@@ -24,4 +26,6 @@ class Finding:
         return f"{self.path}:{self.line}" if self.line else self.path
 
     def __str__(self) -> str:
-        return f"{self.location()}: {self.message} [{self.rule}]"
+        """One line for a terminal or a log; control characters in users' text are shown as
+        escapes, never sent to the terminal."""
+        return visible(f"{self.location()}: {self.message} [{self.rule}]")

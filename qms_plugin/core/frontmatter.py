@@ -8,29 +8,21 @@ keep that text.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
+from . import yamlread
 from .findings import Finding
 
 # A front matter larger than this is not metadata; refusing it also bounds alias expansion.
 MAX_FRONT_MATTER_CHARS = 64_000
-MAX_NODES = 20_000
+MAX_NODES = yamlread.MAX_NODES
 
-# libyaml's safe parser, where installed, composes the same nodes (with line marks) about five
-# times faster than the pure-Python one; every YAML file the plugin reads goes through it.
-YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-_PLAIN_RESOLVED = {
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:timestamp",
-}
+# The parser every YAML text goes through (libyaml's where installed); see ``yamlread``.
+YAML_LOADER = yamlread.YAML_LOADER
 
 
 @dataclass
@@ -69,50 +61,6 @@ def decode(raw: bytes, path: str) -> SourceText:
             "Windows-1252. Re-save it as UTF-8 in your editor"
         )
         return SourceText(text, [Finding(path, line, "encoding", message)])
-
-
-class _Builder:
-    """Turns composed YAML nodes into Python values, keeping written text where wanted."""
-
-    def __init__(self, path: str, line_offset: int) -> None:
-        self.path = path
-        self.line_offset = line_offset
-        self.constructor = yaml.constructor.SafeConstructor()
-        self.nodes = 0
-
-    def line(self, node: yaml.Node) -> int:
-        return int(node.start_mark.line) + self.line_offset
-
-    def value(self, node: yaml.Node, as_text: bool = False) -> Any:
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise _TooLarge
-        if isinstance(node, yaml.MappingNode):
-            return {str(self.value(k)): self.value(v) for k, v in node.value}
-        if isinstance(node, yaml.SequenceNode):
-            return [self.value(item, as_text) for item in node.value]
-        assert isinstance(node, yaml.ScalarNode)
-        if node.tag in _PLAIN_RESOLVED and not node.style:  # plain: None (Python) or "" (C)
-            if as_text:
-                return str(node.value)
-            if node.tag == "tag:yaml.org,2002:timestamp":
-                return self._timestamp(node)
-        return self.constructor.construct_object(node, deep=True)
-
-    def _timestamp(self, node: yaml.ScalarNode) -> str:
-        """Dates become ISO text; an impossible date stays as written for the schema to report."""
-        try:
-            value = self.constructor.construct_object(node, deep=True)
-        except ValueError:
-            return str(node.value)
-        if isinstance(value, dt.datetime):
-            return value.date().isoformat() if not value.time() else value.isoformat()
-        assert isinstance(value, dt.date)
-        return value.isoformat()
-
-
-class _TooLarge(Exception):
-    pass
 
 
 def split(text: str) -> tuple[str | None, str, int]:
@@ -157,17 +105,18 @@ def parse(text: str, path: str, text_fields: Collection[str] = ()) -> FrontMatte
         )
         return FrontMatter({}, body, True, {}, body_line, [finding])
     try:
-        node = yaml.compose(front, Loader=YAML_LOADER)
+        node = yamlread.compose(front)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = int(mark.line) + 2 if mark else 2
         problem = exc.problem or "invalid YAML"
         hint = (
             "; values containing ': ' or starting with a special character such as '@', '`', "
             "'*', '&', '[' or '{' must be quoted"
         )
         finding = Finding(
-            path, line, "front-matter", f"the front matter is not valid YAML: {problem}{hint}"
+            path,
+            yamlread.line_of(exc, 2) or 2,
+            "front-matter",
+            f"the front matter is not valid YAML: {problem}{hint}",
         )
         return FrontMatter({}, body, True, {}, body_line, [finding])
     except yaml.YAMLError as exc:
@@ -185,15 +134,21 @@ def parse(text: str, path: str, text_fields: Collection[str] = ()) -> FrontMatte
         )
         return FrontMatter({}, body, True, {}, body_line, [finding])
 
-    builder = _Builder(path, line_offset=2)
+    # The whole front matter may make MAX_NODES values (aliases expanded); merge keys are
+    # refused, as the schema could not tell which field a merged value came from.
+    builder = yamlread.Builder(MAX_NODES, merge_keys=False, dates_as_text=True)
     data: dict[str, Any] = {}
     lines: dict[str, int] = {}
     findings: list[Finding] = []
     try:
         for key_node, value_node in node.value:
-            key = str(builder.value(key_node))
-            line = builder.line(key_node)
-            if key in data:
+            line = int(key_node.start_mark.line) + 2
+            try:
+                key = str(builder.key(key_node))
+            except yamlread.YamlValueError as exc:
+                findings.append(Finding(path, line, "front-matter", f"{exc.problem}"))
+                continue
+            if key in data or key in lines:
                 findings.append(
                     Finding(
                         path,
@@ -204,22 +159,17 @@ def parse(text: str, path: str, text_fields: Collection[str] = ()) -> FrontMatte
                     )
                 )
                 continue
-            try:
-                data[key] = builder.value(value_node, as_text=key in text_fields)
-            except yaml.constructor.ConstructorError as exc:
-                findings.append(
-                    Finding(path, line, "front-matter", f"'{key}': {exc.problem}", field=key)
-                )
-                continue
             lines[key] = line
-    except _TooLarge:
+            try:
+                data[key] = builder.value(value_node, as_text=key in text_fields, depth=1)
+            except yamlread.YamlValueError as exc:
+                where = yamlread.line_of(exc, 2) or line
+                findings.append(
+                    Finding(path, where, "front-matter", f"'{key}': {exc.problem}", field=key)
+                )
+    except yamlread.YamlLimitError as exc:
         findings.append(
-            Finding(
-                path,
-                2,
-                "front-matter",
-                "the front matter expands to too many values (YAML aliases?); write it out plainly",
-            )
+            Finding(path, 2, "front-matter", f"the front matter cannot be read: {exc.problem}")
         )
         return FrontMatter({}, body, True, {}, body_line, findings)
     return FrontMatter(data, body, True, lines, body_line, findings)

@@ -16,12 +16,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-# Git must not ask questions, page output, or translate messages we show to people.
+# Git must not ask questions, page output, or translate messages we show to people; and it
+# must show history as it is stored: `git replace` objects (refs/replace/) would let anyone with
+# push access swap a commit's message, and so its Approved-by: trailers, after the fact.
 _ENV_OVERRIDES = {
     "GIT_TERMINAL_PROMPT": "0",
     "GIT_PAGER": "cat",
     "LC_ALL": "C",
     "GIT_OPTIONAL_LOCKS": "0",
+    "GIT_NO_REPLACE_OBJECTS": "1",
 }
 
 
@@ -170,6 +173,23 @@ class Repository:
             writer.join()
         if not complete or returncode != 0:
             raise GitError(f"git cat-file failed: {' '.join(problem[-2:]) or 'output cut short'}")
+
+    def replacements(self) -> list[str]:
+        """The objects ``git replace`` stands in for (which history is read without)."""
+        out = self.text(["for-each-ref", "--format=%(refname:lstrip=2)", "refs/replace/"])
+        return out.split()
+
+    def untracked(self, paths: Sequence[str]) -> dict[str, str]:
+        """Files below ``paths`` that Git does not track: path -> 'untracked' or 'ignored'.
+
+        Files are listed one by one, also inside ignored folders (two ``git ls-files``)."""
+        found: dict[str, str] = {}
+        for state, extra in (("untracked", []), ("ignored", ["--ignored", "--exclude-standard"])):
+            out = self.run(["ls-files", "-z", "--others", *extra, "--", *paths])
+            for name in out.split(b"\0"):
+                if name:
+                    found[name.decode("utf-8", "surrogateescape")] = state
+        return found
 
     def status(self, paths: Sequence[str] = ()) -> dict[str, str]:
         """Files below ``paths`` that differ from HEAD: path -> 'modified', 'untracked', ...

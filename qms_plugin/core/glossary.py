@@ -29,9 +29,9 @@ from urllib.parse import unquote
 import jsonschema
 import yaml
 
+from . import yamlread
 from .documents import Document
 from .findings import Finding
-from .frontmatter import YAML_LOADER
 
 GLOSSARY_EDITIONS = ("2015",)
 LINK_MODES = ("first_per_page", "first_per_section", "every", "none")
@@ -141,7 +141,7 @@ def _number_key(number: str | None) -> tuple[int, ...]:
 
 def read_vocabulary(text: str, origin: str) -> Vocabulary:
     """Parse a packaged vocabulary file (see ``data/iso9000-2015-glossary.yaml``)."""
-    data = yaml.load(text, Loader=YAML_LOADER)  # a safe loader: libyaml's where installed
+    data = yamlread.load(text)  # safe and bounded, as every YAML text we read
     if not isinstance(data, dict) or not isinstance(data.get("terms"), list):
         raise ValueError(f"{origin}: not a glossary data file (no 'terms' list)")
     standard = str(data.get("standard", "ISO 9000"))
@@ -735,7 +735,7 @@ class OrganisationGlossary:
 @cache
 def _schema_validator() -> jsonschema.protocols.Validator:
     text = resources.files("qms_plugin").joinpath(f"data/{GLOSSARY_SCHEMA}").read_text("utf-8")
-    schema = yaml.load(text, Loader=YAML_LOADER)
+    schema = yamlread.load(text)
     validator_class = jsonschema.validators.validator_for(schema)
     validator_class.check_schema(schema)
     return validator_class(schema)
@@ -813,7 +813,7 @@ def parse_organisation_glossary(text: str, path: str) -> OrganisationGlossary:
         return Finding(path, line, "glossary-file", message, field=name)
 
     try:
-        data = yaml.load(text, Loader=YAML_LOADER)
+        data = yamlread.load(text)  # bounded first: _node_lines then walks as much
         lines = _node_lines(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

@@ -15,6 +15,7 @@ from .findings import Finding
 from .revision import RevisionScheme, get_scheme
 from .rules import RuleContext, days_overdue, run_rules
 from .schema import DocumentSchema, SchemaError
+from .sources import Sources, check_links
 from .standards import iso9001_clauses
 
 
@@ -78,14 +79,24 @@ class DocumentSet:
     documents: list[Document]
     findings: list[Finding]
     schema: DocumentSchema | None = None  # to read earlier versions of the documents the same way
+    # What of the procedures folder the site must not publish (core.sources).
+    sources: Sources = field(default_factory=Sources)
 
     @classmethod
-    def load(cls, settings: Settings, missing_folder_ok: bool = False) -> DocumentSet:
+    def load(
+        cls,
+        settings: Settings,
+        leave_out: Sources | None = None,
+        missing_folder_ok: bool = False,
+    ) -> DocumentSet:
         """Read, validate and check every document below the settings' procedures folder.
 
-        Raises SettingsError for a configuration that cannot work (missing folder, bad schema,
-        unknown revision scheme, bad ID pattern). With ``missing_folder_ok`` a missing folder
-        holds no documents (a change that deletes it is checked document by document).
+        Symbolic links that leave the project are refused (core.sources), and so is what
+        ``leave_out`` names (in a build: what Git does not track); its findings are the
+        caller's to report. Raises SettingsError for a configuration that cannot work (missing
+        folder, bad schema, unknown revision scheme, bad ID pattern). With
+        ``missing_folder_ok`` a missing folder holds no documents (a change that deletes it is
+        checked document by document).
         """
         folder = settings.folder
         if not folder.is_dir() and not missing_folder_ok:
@@ -108,8 +119,17 @@ class DocumentSet:
                     f"id_patterns: the pattern for {doc_type} ({pattern!r}) is not a valid "
                     f"regular expression: {exc}"
                 ) from None
+        sources = check_links(folder, settings.root.resolve()) if folder.is_dir() else Sources()
+        if leave_out is not None:
+            sources.left_out |= leave_out.left_out
         documents = (
-            load_documents(folder, settings.root.resolve(), settings.mount, schema)
+            load_documents(
+                folder,
+                settings.root.resolve(),
+                settings.mount,
+                schema,
+                leave_out=lambda file: not sources.allows(file),
+            )
             if folder.is_dir()
             else []
         )
@@ -123,12 +143,12 @@ class DocumentSet:
             review_max_months=settings.review_max_months,
             mount=settings.mount,
         )
-        own = [finding for doc in documents for finding in doc.findings]
+        own = [finding for doc in documents for finding in doc.findings] + sources.findings
         findings = sorted(
             own + run_rules(documents, context),
             key=lambda f: (f.path, f.line or 0, f.rule, f.message),
         )
-        return cls(settings, documents, findings, schema)
+        return cls(settings, documents, findings, schema, sources)
 
     def add_findings(self, findings: list[Finding]) -> None:
         """Add what rules on more than the documents found (history, the change)."""

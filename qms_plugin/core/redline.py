@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from html.parser import HTMLParser
 
+from .text import markdown_text as inert_markdown
+
 # Elements whose text forms one block of the redline.
 BLOCK_TAGS = frozenset(
     {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "dt", "dd", "tr", "caption"}
@@ -472,13 +474,10 @@ def to_text(result: Redline, compact: bool = True) -> str:
     return "\n".join(lines) + "\n"
 
 
-_MARKDOWN_SPECIAL = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_{}[]()<>#!|~@&"})
-
-
 def markdown_text(text: str) -> str:
     """Text that Markdown shows as written: no emphasis, links, images, headings, HTML or
-    @-mentions can come from it."""
-    return " ".join(text.split()).translate(_MARKDOWN_SPECIAL)
+    @-mentions can come from it (core.text, as every piece of users' text in a comment)."""
+    return inert_markdown(" ".join(text.split()))
 
 
 def _markdown_pieces(pieces: Iterable[Piece]) -> str:

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from posixpath import splitext
@@ -152,9 +153,15 @@ def register_json(entries: list[RegisterEntry]) -> str:
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
+# A spreadsheet runs a cell that starts like a formula; an apostrophe before it keeps it text
+# (and is not shown). The file is written with commas, but a spreadsheet may split it at ';' or
+# a tab (Excel does at ';' in many European locales), so what follows any of them is a cell
+# start too: 'x;=2+3;' would otherwise open as the formula =2+3.
+_FORMULA_START = re.compile(r"(^|[,;\t] *)(?=[=+\-@\t\r])")
+
+
 def _csv_cell(value: str) -> str:
-    # A cell starting like a formula would run in a spreadsheet; a leading apostrophe keeps it text.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return _FORMULA_START.sub(r"\1'", value)
 
 
 def register_csv(entries: list[RegisterEntry]) -> str:

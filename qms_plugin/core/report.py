@@ -8,6 +8,7 @@ summary.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from .findings import Finding
 from .manual import DocumentSet
 from .redline import Redline, to_markdown
 from .ruleset import ERROR, REQUEST, REVIEW, exit_code, severity
+from .text import markdown_text, visible
 
 CHECK_FORMAT = "mkdocs-qms/check"
 CHECK_FORMAT_VERSION = 1
@@ -122,7 +124,7 @@ def render_text(report: CheckReport) -> str:
             lines += [f"  {trailer}" for trailer in report.merge_message]
     verdict = "passed" if report.passed else "failed"
     lines.append(f"Document control check {verdict}: {report.headline()}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(visible(line) for line in lines) + "\n"
 
 
 # --- JSON ---------------------------------------------------------------------------------------
@@ -218,18 +220,19 @@ def render_json(report: CheckReport) -> str:
 
 
 def _cell(text: str) -> str:
-    """Text safe in a Markdown table cell: no row breaks, no HTML from authors' text."""
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("|", "\\|")
-        .replace("\n", " ")
-    )
+    """Users' text (titles, names, paths, messages) made inert in Markdown."""
+    return markdown_text(text)
 
 
-def _code(text: str) -> str:
-    return f"`{text.replace('`', '')}`"
+def _code(text: str, cell: bool = False) -> str:
+    """Users' text as a code span (inert by nature), on one line; ``cell``: inside a table,
+    where '|' must be escaped even in code."""
+    text = visible(text)
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    if cell:
+        text = text.replace("|", "\\|")
+    padded = f" {text} " if text.startswith("`") or text.endswith("`") else text
+    return f"{fence}{padded}{fence}"
 
 
 def _names(refs: Sequence[Reference]) -> str:
@@ -253,7 +256,7 @@ def render_markdown(report: CheckReport) -> str:
         lines += ["", "| Document | Where | Rule | Problem |", "|---|---|---|---|"]
         for f in problems:
             lines.append(
-                f"| {_cell(f.doc_id or '—')} | {_code(f.location())} | {_code(f.rule)} "
+                f"| {_cell(f.doc_id or '—')} | {_code(f.location(), True)} | {_code(f.rule, True)} "
                 f"| {_cell(f.message)} |"
             )
         by_rule = Counter(f.rule for f in problems)
@@ -293,13 +296,14 @@ def render_markdown(report: CheckReport) -> str:
                 old, new = change.old, change.new
                 kind = change.kind
                 if kind == "renamed":
-                    kind = f"renamed from {_code(change.old_path or '')}"
+                    kind = f"renamed from {_code(change.old_path or '', True)}"
                 revision = _from_to(old.revision if old else None, new.revision if new else None)
                 status = _from_to(old.status if old else None, new.status if new else None)
                 text = "changed" if change.body_changed else "—"
+                # Statuses are the schema's words (anything else reads as None): no escaping.
                 lines.append(
                     f"| {_cell(change.doc.label)} | {_cell(change.doc.title)} | {kind} "
-                    f"| {_cell(revision)} | {_cell(status)} | {text} |"
+                    f"| {_cell(revision)} | {status} | {text} |"
                 )
         lines += _redlines(report, comparison)
         affected = [i for i in comparison.impact if i.references or i.referenced_by]
@@ -362,6 +366,10 @@ def _editorial(report: CheckReport) -> list[str]:
 def _merge_message(report: CheckReport) -> list[str]:
     if not report.merge_message:
         return []
+    lines = [visible(line) for line in report.merge_message]  # one line each, always
+    # A fence longer than any run of backticks in the lines, so that no text can close it.
+    longest = max((len(run) for line in lines for run in re.findall("`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
     return [
         "",
         "### The merge message",
@@ -369,9 +377,9 @@ def _merge_message(report: CheckReport) -> list[str]:
         "Merge with these lines at the end of the merge or squash message; the site's revision "
         "history reads them as the record of approval:",
         "",
-        "```text",
-        *report.merge_message,
-        "```",
+        f"{fence}text",
+        *lines,
+        fence,
     ]
 
 

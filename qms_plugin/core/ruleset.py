@@ -68,6 +68,17 @@ _RULES = (
     RuleInfo("encoding", FILE, "a file that is not UTF-8"),
     RuleInfo("unreadable", FILE, "a file that cannot be read at all"),
     RuleInfo("too-large", FILE, "a document of more than 5 MB"),
+    RuleInfo(
+        "unsafe-link",
+        FILE,
+        "a symbolic link in the procedures folder that leaves the project, points at a folder "
+        "or at nothing: never read or published",
+    ),
+    RuleInfo(
+        "not-controlled",
+        FILE,
+        "a Markdown file whose suffix MkDocs would publish as a raw download (.MD, .Markdown)",
+    ),
     # the documents' front matter
     RuleInfo("duplicate-id", DOCUMENT, "two documents with the same doc_id"),
     RuleInfo("id-pattern", DOCUMENT, "a doc_id that does not fit the pattern of its type"),
@@ -109,6 +120,18 @@ _RULES = (
         "approved-after-merge",
         HISTORY,
         "an approval date later than the day the revision was merged",
+    ),
+    RuleInfo(
+        "unreadable-version",
+        HISTORY,
+        "a version of a document kept in Git whose front matter cannot be read (until the next "
+        "revision, or a baseline after it)",
+    ),
+    RuleInfo(
+        "git-replace",
+        HISTORY,
+        "git replace objects in the repository, which would show other commits or approvals "
+        "than Git stores (history is read without them)",
     ),
     RuleInfo(
         "uncommitted",

@@ -11,8 +11,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from . import yamlread
 from .findings import Finding
-from .frontmatter import YAML_LOADER
 
 DEFAULT_SCHEMA = "document.schema.yaml"
 
@@ -23,9 +23,14 @@ class SchemaError(ValueError):
 
 def _read_yaml(text: str, origin: str) -> dict[str, Any]:
     try:
-        data = yaml.load(text, Loader=YAML_LOADER)
+        data = yamlread.load(text)
     except yaml.YAMLError as exc:
-        raise SchemaError(f"{origin}: the schema is not valid YAML: {exc}") from None
+        line = yamlread.line_of(exc)
+        where = f", line {line}" if line else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SchemaError(
+            f"{origin}{where}: the schema cannot be read as YAML: {problem}"
+        ) from None
     if not isinstance(data, dict):
         raise SchemaError(f"{origin}: the schema must be a YAML mapping (a JSON Schema object)")
     return data
@@ -137,7 +142,10 @@ def _finding(
             f"Known fields: {known}"
         )
         return Finding(path, line, "schema", message, field=extra[0] if extra else None)
-    if validator == "enum":
+    hint = error.schema.get("errorMessage") if isinstance(error.schema, Mapping) else None
+    if isinstance(hint, str) and validator not in ("required", "additionalProperties"):
+        message = f"'{where}' is {_shown(error.instance)}; {hint}"
+    elif validator == "enum":
         allowed = ", ".join(str(v) for v in _sequence(error.validator_value))
         message = f"'{where}' is {_shown(error.instance)}; allowed: {allowed}"
     elif validator == "type":
@@ -154,6 +162,11 @@ def _finding(
         message = f"'{where}' is empty; give a value or remove the field"
     elif validator == "uniqueItems":
         message = f"'{where}' lists the same value twice; remove the repeat"
+    elif validator in ("minimum", "maximum"):
+        word = "at least" if validator == "minimum" else "at most"
+        message = (
+            f"'{where}' is {_shown(error.instance)}; it must be {word} {error.validator_value}"
+        )
     else:
         message = f"'{where}': {error.message}"
     return Finding(path, line, "schema", message, field=top)

@@ -9,9 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-import yaml
-
-from .frontmatter import YAML_LOADER
+from . import yamlread
 
 EDITIONS = ("2015",)
 
@@ -54,7 +52,7 @@ def iso9001_clauses(edition: str = "2015") -> ClauseCatalogue:
         raise ValueError(f"no clause list for ISO 9001:{edition}; available: {', '.join(EDITIONS)}")
     name = f"iso9001-{edition}-clauses.yaml"
     text = resources.files("qms_plugin").joinpath(f"data/{name}").read_text("utf-8")
-    data = yaml.load(text, Loader=YAML_LOADER)
+    data = yamlread.load(text)
     titled = {str(k): str(v) for k, v in data["clauses"].items()}
     clauses = [Clause(number, title, True) for number, title in titled.items()]
     for number, parent in data.get("untitled_numbered_paragraphs", {}).items():

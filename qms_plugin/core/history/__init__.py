@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from ..git import GitError, Repository
-from .cache import cached_base, family, read_cache, write_cache
+from .cache import SUFFIX, cached_base, family, read_cache, write_cache
 from .model import (
     KINDS,
     Change,
@@ -97,7 +97,7 @@ def load_history(
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector: history makes (or unpickles) tens of thousands of
+    """Pause Python's cycle collector: history makes (or reads back) tens of thousands of
     objects, none of them garbage, and the collector would go over all of them again and again
     (half the time of reading a large cached history back)."""
     was_enabled = gc.isenabled()
@@ -117,7 +117,7 @@ def _load(
         return full(repo, state, scope, signatures)
     folder = state.git_dir / "qms-cache"
     kind = family(repo, state.shallow, scope, signatures)
-    cache_file = folder / f"history-{kind}-{state.head}.pickle"
+    cache_file = folder / f"history-{kind}-{state.head}{SUFFIX}"
     history = read_cache(cache_file, state.head)
     if history is not None:
         return history

@@ -112,12 +112,16 @@ class ChangeRef:
         return f"!{self.number}" if self.host == "gitlab" else f"#{self.number}"
 
 
+# A commit's date where Git cannot read it (a malformed or forged commit object).
+UNKNOWN_DATE = ""
+
+
 @dataclass(frozen=True)
 class Commit:
     sha: str
     parents: tuple[str, ...]
     author: Person
-    author_date: str  # ISO 8601 with the author's zone
+    author_date: str  # ISO 8601 with the author's zone; UNKNOWN_DATE if Git cannot read it
     committer: Person
     committer_date: str
     message: str
@@ -126,6 +130,11 @@ class Commit:
     @property
     def short(self) -> str:
         return self.sha[:8]
+
+    @property
+    def day(self) -> str:
+        """The day the commit landed, for people: YYYY-MM-DD, or 'date unknown'."""
+        return self.committer_date[:10] or "date unknown"
 
     @property
     def subject(self) -> str:
@@ -193,6 +202,8 @@ class Snapshot:
     has_front_matter: bool
     fields: tuple[tuple[str, Any], ...]
     body_digest: str
+    # Why the front matter could not be read whole (as the documents' parse says), if so.
+    problem: str | None = None
 
     def get(self, key: str) -> Any:
         return self._values.get(key)

@@ -3,18 +3,29 @@ in three processes run side by side whatever the number of documents or commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..documents import is_markdown
+from ..errors import reading
 from ..git import GitError, Repository
-from .model import KINDS, Change, Commit, DocumentHistory, History, Snapshot, _person
+from .model import (
+    KINDS,
+    UNKNOWN_DATE,
+    Change,
+    Commit,
+    DocumentHistory,
+    History,
+    Snapshot,
+    _person,
+)
 from .snapshot import snapshot_of
 
 # --- reading git --------------------------------------------------------------------------------
 
-MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 # Settings of the user's that would change what `git log` prints; the rest is in its arguments.
 _LOG_SETTINGS = ("-c", "log.showSignature=false", "-c", "log.showRoot=true")
@@ -29,10 +40,6 @@ class _Entry:
     blob: str | None
 
 
-def _is_markdown(path: str) -> bool:
-    return path.endswith(MARKDOWN_SUFFIXES)
-
-
 def _oid(text: str) -> str | None:
     return text if text.strip("0") else None
 
@@ -43,10 +50,10 @@ def _entry(
     """A file change as history sees it: Markdown files only, so a rename between a Markdown
     file and another kind of file is an addition or a deletion."""
     if old_path is None:
-        if not _is_markdown(path):
+        if not is_markdown(path):
             return None
         return _Entry(letter, None, path, _oid(old_oid), _oid(new_oid))
-    was, now = _is_markdown(old_path), _is_markdown(path)
+    was, now = is_markdown(old_path), is_markdown(path)
     if was and now:
         return _Entry(letter, old_path, path, _oid(old_oid), _oid(new_oid))
     if now:
@@ -120,6 +127,16 @@ def _read_line(repo: Repository, revs: Sequence[str]) -> tuple[list[str], dict[s
     return line, changes
 
 
+# A date as `git log` writes %aI and %cI. Where git cannot read a commit's date it writes the
+# placeholder itself ("%cI"), and a zone such as +9999 comes out as "+99:99": neither is a date.
+_DATE = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])-\d\dT\d\d:\d\d:\d\d[+-](?:[01]\d|2[0-3]):[0-5]\d")
+
+
+def _known(value: str, placeholder: str) -> str:
+    """A name or address from git, or '' where git printed its placeholder for want of one."""
+    return "" if value == placeholder else value
+
+
 def _read_commits(
     repo: Repository, revs: Sequence[str], signatures: bool
 ) -> tuple[dict[str, Commit], dict[str, list[_Entry]]]:
@@ -135,10 +152,10 @@ def _read_commits(
         commits[sha] = Commit(
             sha,
             tuple(parents),
-            _person(an, ae),
-            ad,
-            _person(cn, ce),
-            cd,
+            _person(_known(an, "%aN"), _known(ae, "%aE")),
+            ad if _DATE.fullmatch(ad) else UNKNOWN_DATE,
+            _person(_known(cn, "%cN"), _known(ce, "%cE")),
+            cd if _DATE.fullmatch(cd) else UNKNOWN_DATE,
             message.strip("\n"),
             sig or None,
         )
@@ -289,20 +306,26 @@ def _attach_drafting(
             change.drafting = tuple(mine)
 
 
-def _read_snapshots(repo: Repository, oids: Iterable[str]) -> dict[str, Snapshot]:
-    """The snapshot of each blob, worked out while git reads the next one."""
-    return {oid: snapshot_of(raw) for oid, raw in repo.iter_blobs(oids)}
+def _read_snapshots(repo: Repository, blobs: Mapping[str, str]) -> dict[str, Snapshot]:
+    """The snapshot of each blob (with the path of a version it is), worked out while git
+    reads the next one."""
+    snapshots = {}
+    for oid, raw in repo.iter_blobs(blobs):
+        with reading(f"{blobs[oid]} (the version in blob {oid[:12]})"):
+            snapshots[oid] = snapshot_of(raw)
+    return snapshots
 
 
-def _blobs_in(changes: dict[str, list[_Entry]], scope: Sequence[str]) -> list[str]:
-    """The blobs of the changes below the scope's folders: what history will read."""
+def _blobs_in(changes: dict[str, list[_Entry]], scope: Sequence[str]) -> dict[str, str]:
+    """The blobs of the changes below the scope's folders, with a path of each: what history
+    will read."""
     prefixes = tuple(scope)
-    return [
-        entry.blob
+    return {
+        entry.blob: entry.path
         for entries in changes.values()
         for entry in entries
         if entry.blob and entry.path.startswith(prefixes)
-    ]
+    }
 
 
 def _attach_snapshots(
@@ -315,7 +338,9 @@ def _attach_snapshots(
     yet: versions of a document from before it moved into the scope) and tell whether its body
     changed."""
     news = [(doc, _first_new(doc, start)) for doc in docs]
-    missing = [c.blob for d, i in news for c in d.changes[i:] if c.blob and c.blob not in snapshots]
+    missing = {
+        c.blob: c.path for d, i in news for c in d.changes[i:] if c.blob and c.blob not in snapshots
+    }
     snapshots.update(_read_snapshots(repo, missing))
     for doc, first in news:
         previous = doc.changes[first - 1].snapshot if first else None

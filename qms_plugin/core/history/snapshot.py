@@ -1,4 +1,14 @@
-"""Reading the front-matter fields history needs from one version of a file (a Git blob)."""
+"""Reading the front-matter fields history needs from one version of a file (a Git blob).
+
+History reads every version exactly as the documents are read now: the same decoding, the same
+split of front matter and body, the same bounded YAML parse (``frontmatter.parse``). A version
+that parse cannot read whole gets its problem recorded in the snapshot, for the history rules to
+report, and never stops a build.
+
+For speed, the usual versions take a shortcut: plain ``key: value`` lines are read directly,
+without decoding the body. The shortcut answers only where the full parse would give the very
+same fields and no problem; ``tests/test_history_snapshot.py`` checks that with random input.
+"""
 
 from __future__ import annotations
 
@@ -30,45 +40,61 @@ SNAPSHOT_KEYS = (
     "last_review_outcome",
 )
 
-# The line that closes a front matter (the opening one is checked on its own).
-_CLOSING = re.compile(rb"^(?:---|\.\.\.)[ \t\f\v]*\r?$", re.MULTILINE)
+# A line that may close the front matter; whether it does is decided as frontmatter.split does.
+_MARKER_LINE = re.compile(rb"^(?:---|\.\.\.)", re.MULTILINE)
 _BOM = b"\xef\xbb\xbf"
 
 
 def snapshot_of(raw: bytes) -> Snapshot:
-    """Read the fields history needs from one version of a file.
+    """Read the fields history needs from one version of a file."""
+    quick = _quick_snapshot(raw)
+    return quick if quick is not None else _full_snapshot(raw)
 
-    History reads thousands of versions, so the bytes are split without decoding the body,
-    and plain ``key: value`` front matter is read directly; anything else goes through the
-    same YAML parse as the documents.
-    """
+
+def _quick_snapshot(raw: bytes) -> Snapshot | None:
+    """The snapshot without decoding the body, or None where only the full read can tell."""
+    if b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n"):
+        return None  # old Mac line endings: split as the documents are
     if raw.startswith(_BOM):
+        if not _is_utf8(raw):
+            return None  # decoded as Windows-1252, the mark is text, not a byte-order mark
         raw = raw[len(_BOM) :]
+    if not raw.startswith(b"---"):
+        return Snapshot(False, (), _digest(raw))
     first_end = raw.find(b"\n")
-    opening = raw if first_end < 0 else raw[:first_end]
-    if b"\r" in opening.rstrip(b"\r") or opening.rstrip() != b"---":
-        return _slow_snapshot(raw) if b"\r" in raw else Snapshot(False, (), _digest(raw))
-    closing = _CLOSING.search(raw, first_end + 1)
-    if closing is None:  # opened but never closed: nothing can be read from it
-        return Snapshot(True, (), _digest(raw))
-    front = _decode(raw[first_end + 1 : closing.start()]).replace("\r\n", "\n")
-    if "\r" in front:
-        return _slow_snapshot(raw)
-    return Snapshot(True, _fields(front.rstrip("\n")), _digest(raw[closing.end() + 1 :]))
+    if first_end < 0 or raw[:first_end].rstrip() != b"---":
+        return None  # no body, or an opening line with more than whitespace after it
+    closing = _MARKER_LINE.search(raw, first_end + 1)
+    if closing is None:
+        return None  # never closed: the full read reports it
+    line_end = raw.find(b"\n", closing.start())
+    line_end = len(raw) if line_end < 0 else line_end
+    if raw[closing.start() : line_end].rstrip() not in (b"---", b"..."):
+        return None  # '--- x' or '---' with odd spacing: YAML and the split decide
+    front_bytes = raw[first_end + 1 : closing.start()]
+    if not front_bytes.isascii() and not _is_utf8(raw):
+        return None  # the documents decode the whole file as Windows-1252
+    fields, problem = _fields(front_bytes.decode("utf-8").replace("\r\n", "\n").removesuffix("\n"))
+    return Snapshot(True, fields, _digest(raw[line_end + 1 :]), problem)
 
 
-def _slow_snapshot(raw: bytes) -> Snapshot:
-    """A version with old Mac line endings (a lone CR): split as the documents are."""
-    front, body, _ = frontmatter.split(_decode(raw))
-    digest = _digest(body.encode("utf-8", "surrogatepass"))
-    return Snapshot(front is not None, _fields(front) if front else (), digest)
+def _full_snapshot(raw: bytes) -> Snapshot:
+    """A version read exactly as the documents are read."""
+    parsed = frontmatter.parse(frontmatter.decode(raw, "").text, "", SNAPSHOT_KEYS)
+    return Snapshot(
+        parsed.present,
+        _wanted(parsed.data),
+        _digest(parsed.body.encode("utf-8", "surrogatepass")),
+        _problem(parsed.findings),
+    )
 
 
-def _decode(raw: bytes) -> str:
+def _is_utf8(raw: bytes) -> bool:
     try:
-        return raw.decode("utf-8")
+        raw.decode("utf-8")
     except UnicodeDecodeError:
-        return raw.decode("cp1252", "replace")
+        return False
+    return True
 
 
 def _digest(body: bytes) -> str:
@@ -83,60 +109,122 @@ def _digest(body: bytes) -> str:
     return hashlib.blake2b(body.strip(), digest_size=12).hexdigest()
 
 
+def _wanted(data: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    return tuple(sorted((k, data[k]) for k in SNAPSHOT_KEYS if k in data))
+
+
+def _problem(findings: list[Any]) -> str | None:
+    """What made a version unreadable, in the words the documents' parse uses."""
+    if not findings:
+        return None
+    return "; ".join(f"line {f.line}: {f.message}" if f.line else f.message for f in findings)
+
+
+@lru_cache(maxsize=8192)
+def _fields(front: str) -> tuple[tuple[tuple[str, Any], ...], str | None]:
+    """The wanted fields of one front matter and its problem (the same one recurs across
+    versions)."""
+    values = simple_fields(front)
+    if values is not None:
+        return tuple(sorted(values.items())), None
+    parsed = frontmatter.parse(f"---\n{front}\n---\n", "", SNAPSHOT_KEYS)
+    return _wanted(parsed.data), _problem(parsed.findings)
+
+
+# --- the shortcut: front matter of plain lines --------------------------------------------------
+
 _NULLS = ("~", "null", "Null", "NULL")
+# Keys YAML would read as true, false or null rather than as text.
+_NON_TEXT_KEYS = frozenset(
+    word
+    for base in ("yes", "no", "true", "false", "on", "off", "null")
+    for word in (base, base.capitalize(), base.upper())
+)
+# Only characters YAML reads as themselves inside a line: no tab, no control character, no
+# line break other than "\n" (YAML also breaks lines at U+0085, U+2028 and U+2029), no
+# byte-order mark, no surrogate.
+_ORDINARY = re.compile(
+    "[\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*"
+)
+_KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*?))? *")
+_ITEM_LINE = re.compile(r"( *)- +(.*?) *")
+_QUOTED = re.compile(r"'((?:[^']|'')*)'|\"([^\"\\]*)\"")
+# A flow list of plain or quoted items, each without YAML indicators: [7.5, "8.2", QP-001].
+_FLOW_ITEM = r"(?:'(?:[^']|'')*'|\"[^\"\\]*\"|[A-Za-z0-9_.()/][^,\[\]{}#:'\"]*?)"
+_FLOW_LIST = re.compile(rf"\[ *(?:{_FLOW_ITEM} *(?:, *{_FLOW_ITEM} *)*)?\]")
+# Longer values might hold numbers too long to read (4,300 digits); the full parse decides.
+_MAX_PLAIN = 4000
 
 
 def _plain(value: str) -> bool:
     """Whether YAML reads ``value`` (a plain scalar on one line) as the very same text."""
     return not (
-        value[:1] in "'\"[{|>&*!%@`#?:,-" or " #" in value or ": " in value or value.endswith(":")
+        value[:1] in "'\"[]{}|>&*!%@`#?:,-"
+        or " #" in value
+        or ": " in value
+        or value.endswith(":")
+        or len(value) > _MAX_PLAIN
     )
 
 
-@lru_cache(maxsize=8192)
-def _fields(front: str) -> tuple[tuple[str, Any], ...]:
-    """The wanted fields of one front matter (the same one recurs across versions)."""
-    values = simple_fields(front)
-    if values is None:
-        parsed = frontmatter.parse(f"---\n{front}\n---\n", "", SNAPSHOT_KEYS)
-        values = {k: parsed.data[k] for k in SNAPSHOT_KEYS if k in parsed.data}
-    return tuple(sorted(values.items()))
-
-
-# A line that is none of: ``key: value`` (or ``key:``), blank, indented, a list item, a comment.
-_ODD_LINE = re.compile(r"^(?![A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)|[ \t#-]|$)", re.MULTILINE)
-# An indented line straight after a ``key: value`` line: the value goes on (or is a mapping).
-_INDENTED = re.compile(r"\n[ \t]+\S")
-_CONTINUED = re.compile(r"^[A-Za-z_][\w-]*[ \t]*:[ \t]+\S[^\n]*\n[ \t]+\S", re.MULTILINE)
-# A wanted key's line, and the blank, indented, list and comment lines after it.
-_WANTED_LINE = re.compile(
-    rf"^({'|'.join(SNAPSHOT_KEYS)})[ \t]*:(?:[ \t]+(.*?))?[ \t]*$((?:\n(?:[ \t#-].*)?)*)",
-    re.MULTILINE,
-)
+def _scalar(value: str) -> tuple[bool, Any]:
+    """(readable, text) of a one-line plain or quoted scalar as YAML reads a text field."""
+    quoted = _QUOTED.fullmatch(value)
+    if quoted is not None:
+        single, double = quoted.groups()
+        return True, single.replace("''", "'") if single is not None else double
+    if not _plain(value):
+        return False, None
+    return True, None if value in _NULLS else value
 
 
 def simple_fields(front: str) -> dict[str, Any] | None:
-    """The wanted keys from plain ``key: value`` lines and ``- item`` lists under them; None
-    where YAML must decide."""
-    if front[:1] in (" ", "\t") or _ODD_LINE.search(front):
-        return None
-    if _INDENTED.search(front) and _CONTINUED.search(front):
+    """The wanted keys of a front matter made only of ``key: value`` lines (plain or quoted
+    values, flow lists of simple items), ``key:`` lines with ``- item`` lists under them,
+    blank lines and comments; None for anything else, where YAML must decide."""
+    if not _ORDINARY.fullmatch(front):
         return None
     values: dict[str, Any] = {}
-    for key, value, rest in _WANTED_LINE.findall(front):
-        if key in values:
-            return None  # a repeated key: YAML's rules decide which one counts
-        lines = [line for line in rest.split("\n") if line.strip()[:1] not in ("", "#")]
-        if value:
-            if lines or not _plain(value):
+    seen: set[str] = set()
+    listing: str | None = None  # the key whose "- item" lines are being read
+    items: list[str] = []
+    indent: int | None = None
+    for line in front.split("\n"):
+        stripped = line.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue  # a blank line or a comment
+        item = _ITEM_LINE.fullmatch(line) if stripped.startswith("- ") else None
+        if item is not None:
+            if listing is None or indent not in (None, len(item.group(1))):
                 return None
-            values[key] = None if value in _NULLS else value
+            indent = len(item.group(1))
+            readable, text = _scalar(item.group(2))
+            if not readable or text is None:
+                return None
+            items.append(text)
             continue
-        items = []
-        for line in lines:
-            item = line[2:].strip()
-            if not line.startswith("- ") or not item or not _plain(item) or item in _NULLS:
+        key_line = _KEY_LINE.fullmatch(line)
+        if key_line is None or key_line.group(1) in _NON_TEXT_KEYS:
+            return None
+        if listing is not None and listing in SNAPSHOT_KEYS:
+            values[listing] = items or None
+        key, value = key_line.group(1), key_line.group(2)
+        if key in seen:
+            return None  # a repeated key is a finding of the full parse
+        seen.add(key)
+        listing, items, indent = None, [], None
+        if not value:
+            listing = key
+            continue
+        if len(value) <= _MAX_PLAIN and _FLOW_LIST.fullmatch(value):
+            if key in SNAPSHOT_KEYS:
                 return None
-            items.append(item)
-        values[key] = items or None
+            continue
+        readable, text = _scalar(value)
+        if not readable:
+            return None
+        if key in SNAPSHOT_KEYS:
+            values[key] = text
+    if listing is not None and listing in SNAPSHOT_KEYS:
+        values[listing] = items or None
     return values
