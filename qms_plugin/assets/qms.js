@@ -269,9 +269,10 @@
 
   // Opens (or closes) the explanation of `el` below the text it stands in.
   function toggleTip(el, withLink) {
-    var open = document.getElementById(el.getAttribute("aria-controls") || "");
+    var open = document.getElementById(el.getAttribute("data-qms-tip") || "");
     if (open) {
       open.parentNode.removeChild(open);
+      el.removeAttribute("data-qms-tip");
       el.removeAttribute("aria-controls");
       el.setAttribute("aria-expanded", "false");
       return;
@@ -295,6 +296,7 @@
     if (block && block.tagName === "P") block.parentNode.insertBefore(tip, block.nextSibling);
     else if (block) block.appendChild(tip);
     else el.parentNode.insertBefore(tip, el.nextSibling);
+    el.setAttribute("data-qms-tip", tip.id);
     el.setAttribute("aria-controls", tip.id);
     el.setAttribute("aria-expanded", "true");
   }
@@ -306,10 +308,11 @@
     var touch = event.pointerType === "touch" || event.pointerType === "pen";
     if (!link || !touch) return;
     event.preventDefault();
-    toggleTip(link, true);
-    // The theme's hover tooltip (a tap is a hover too) would cover the explanation just opened.
+    // The theme's hover tooltip (a tap is a hover too) would cover the explanation, and closing
+    // it tidies the link's ARIA attributes: close it first.
     link.blur();
     link.dispatchEvent(new MouseEvent("mouseleave"));
+    toggleTip(link, true);
   });
 
   // Keep each explanation where qms.js finds it: the theme's tooltips take the title away
@@ -347,7 +350,7 @@
 
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
-    document.querySelectorAll("[aria-expanded='true'][aria-controls^='qms-tip-']")
+    document.querySelectorAll("[data-qms-tip]")
       .forEach(function (el) { toggleTip(el, false); });
   });
 
@@ -360,9 +363,10 @@
 
   function markResults(list) {
     list.querySelectorAll(".md-tag:not([data-qms-state])").forEach(function (tag) {
-      var state = STATES[tag.textContent.trim()];
+      var text = tag.textContent.trim(), state = STATES[text];
       tag.setAttribute("data-qms-state", state || "");
       if (state) tag.classList.add("qms-state", "qms-state--" + state);
+      else if (/^\d+(\.\d+)*$/.test(text)) tag.classList.add("qms-result-clause");
     });
   }
 
