@@ -537,6 +537,18 @@
     setUpSearchResults();
   }
 
+  // `qms pdf` names the paper in the address (?qms-paper=a4): a headless print has no dialog.
+  function setPaper() {
+    var sizes = { a4: "A4", letter: "letter", a3: "A3", legal: "legal" };
+    var size = sizes[new URL(window.location.href).searchParams.get("qms-paper") || ""];
+    if (!size) return;
+    var style = document.createElement("style");
+    style.textContent = "@page { size: " + size + "; } @page qms-register { size: " + size +
+      " landscape; }";
+    document.head.appendChild(style);
+  }
+
+  setPaper();
   setUpRevisionPage();
   window.addEventListener("beforeprint", stampPrintDate);
   if (window.matchMedia) {
