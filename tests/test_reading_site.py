@@ -163,4 +163,4 @@ def test_master_list_rows_carry_clause_titles_and_change_summary_for_find(site: 
     assert row and 'data-qms-find="7.1.5 Monitoring and measuring resources Calibration' in (
         row.group(0)
     )
-    assert 'placeholder="ID, words, clause (7.5.3) or owner"' in register
+    assert 'placeholder="ID, words or clause (7.5.3)"' in register
