@@ -122,7 +122,8 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         config.extra_javascript.append("assets/qms/qms.js")
         # Labels of the navigation's status markers (the site's own labels win).
         labels = {f"qms-{state}": label for state, label in NAV_MARKED_STATES.items()}
-        config.extra["status"] = {**labels, **dict(config.extra.get("status") or {})}
+        own = config.extra.get("status")
+        config.extra["status"] = {**labels, **(own if isinstance(own, dict) else {})}
         if (
             self.config.offline_check
             and config.theme.name == "material"
