@@ -42,6 +42,7 @@ from .core.scaffold import (
 )
 from .core.text import visible
 from .core.today import TodayError, resolve_today
+from .pdf import PAPERS, PdfError, PrintJob, find_browser, print_pdfs
 from .publishing import SitePublishing
 
 
@@ -592,3 +593,83 @@ def history(paths: tuple[str, ...], config_file: str, as_json: bool) -> None:
                     )
                 )
         click.echo("")
+
+
+@main.command()
+@click.argument("doc_ids", nargs=-1, metavar="[DOC_ID]...")
+@config_option
+@click.option(
+    "-o",
+    "--output-dir",
+    default="pdf",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Where to write the PDFs (DOC_ID-rev-REV.pdf).",
+)
+@click.option(
+    "--site-dir",
+    default=None,
+    type=click.Path(file_okay=False, exists=True),
+    help="Print from this built site instead of building one.",
+)
+@click.option("--browser", default=None, help="Chromium or Chrome to print with (or QMS_BROWSER).")
+@click.option("--paper", type=click.Choice(PAPERS), default="a4", show_default=True)
+def pdf(
+    doc_ids: tuple[str, ...],
+    config_file: str,
+    output_dir: str,
+    site_dir: str | None,
+    browser: str | None,
+    paper: str,
+) -> None:
+    """Print controlled PDFs of documents (default: all) through a local Chromium or Chrome.
+
+    Each page carries the document's ID, revision and status, "Uncontrolled when printed —
+    printed on DATE" and page X of Y, as a copy printed from the site does. Optional: it needs
+    a Chromium-based browser on this machine, and nothing else.
+    """
+    import json
+    import tempfile
+
+    try:
+        found = find_browser(browser)
+    except PdfError as exc:
+        raise QmsError(str(exc)) from None
+    with tempfile.TemporaryDirectory(prefix="qms-pdf-") as scratch:
+        site = Path(site_dir) if site_dir else _build_site(config_file, Path(scratch) / "site")
+        register = site / _exports_dir(config_file) / "register.json"
+        try:
+            rows = json.loads(register.read_text("utf-8"))["documents"]
+        except (OSError, ValueError, KeyError) as exc:
+            raise QmsError(f"{register}: no master document list to print from ({exc})") from None
+        by_id = {str(row["id"]): row for row in rows if row.get("url")}
+        unknown = [doc_id for doc_id in doc_ids if doc_id not in by_id]
+        if unknown:
+            raise QmsError(f"no published document with the ID {', '.join(unknown)}")
+        jobs = [
+            PrintJob(doc_id, str(by_id[doc_id].get("revision") or ""), str(by_id[doc_id]["url"]))
+            for doc_id in (doc_ids or tuple(by_id))
+        ]
+        try:
+            written = print_pdfs(site, jobs, Path(output_dir), found, paper=paper)
+        except PdfError as exc:
+            raise QmsError(str(exc)) from None
+    for path in written:
+        click.echo(str(path))
+
+
+def _exports_dir(config_file: str) -> str:
+    return str(_load_site(config_file)[1].exports_dir)
+
+
+def _build_site(config_file: str, site_dir: Path) -> Path:
+    """Build the site (as ``mkdocs build`` would) into ``site_dir``."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError, PluginError
+
+    try:
+        build(load_config(config_file, site_dir=str(site_dir)))
+    except (Abort, ConfigurationError, PluginError) as exc:
+        raise QmsError(f"the site did not build: {exc}") from None
+    return site_dir

@@ -53,6 +53,9 @@ class QmsConfig(base.Config):  # type: ignore[no-untyped-call]
     withdrawn_in_nav = c.Choice(("section", "hide", "keep"), default="section")
     withdrawn_section_title = c.Type(str, default="Withdrawn documents")
     withdrawn_search = c.Choice(("demote", "exclude", "keep"), default="demote")
+    # Documents with no approved revision yet (draft, in review): in the navigation of a preview
+    # build only (see work_in_progress), always, or never. Their pages are built either way.
+    drafts_in_nav = c.Choice(("preview", "show", "hide"), default="preview")
     as_of_page = c.Type(str, default="manual-as-of.md")
     as_of_title = c.Type(str, default="Manual on a date")
 

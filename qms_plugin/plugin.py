@@ -43,7 +43,14 @@ from .core.today import TodayError, resolve_today
 from .glossary import SiteGlossary, TermLinksHidden
 from .history_adapter import SiteHistory
 from .publishing import ArchiveWriter, SitePublishing
-from .render import Renderer, make_environment, material_tooltips, page_title
+from .render import (
+    STATE_LABELS,
+    Renderer,
+    long_date,
+    make_environment,
+    material_tooltips,
+    page_title,
+)
 
 log = get_plugin_logger(__name__)
 
@@ -65,10 +72,26 @@ SEARCH_PLUGIN_MODULES = ("mkdocs.contrib.search", "material.plugins.search")
 # Material's repository widget calls these hosts' public APIs from every reader's browser.
 PUBLIC_CODE_HOSTS = ("github.com", "www.github.com", "gitlab.com", "www.gitlab.com")
 
+# How much less a withdrawn document weighs in search: a title match counts a thousand times a
+# match in the text, so this puts a withdrawn document below any document in force that has the
+# words anywhere.
+WITHDRAWN_BOOST = 0.0005
+
 AS_OF_INTRO = (
     "Which revision of each controlled document was in force on a given day, as recorded in Git. "
     "Choose a date; each revision links to its own read-only page."
 )
+
+# Documents whose navigation entry carries a status marker (Material's navigation status, with
+# our labels): those that are not to be worked to yet. Withdrawn ones say so in their title.
+NAV_MARKED_STATES = {"draft": "Draft", "in_review": "In review", "pending": "Not yet in force"}
+
+# What a watermark across a document's page says, by its state on the day.
+WATERMARKS = {
+    "pending": "Pending — not yet in force",
+    "draft": "Draft — not for use",
+    "in_review": "In review — not for use",
+}
 
 REGISTER_INTRO = (
     "Every controlled document published from the approved branch, with its revision in force. "
@@ -132,6 +155,8 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         self.check: SiteCheck | None = None
         self.strict = False
         self.failing: list[str] = []  # this build's findings that fail a strict build
+        self.search_tags: dict[str, list[str]] = {}
+        self.shown_tags: dict[str, Any] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Uncommitted documents are normal while editing under `mkdocs serve`; in a build they
@@ -148,6 +173,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         self.hide_links_ok = None
         self.strict = bool(config.strict)
         self.failing = []
+        self.search_tags, self.shown_tags = {}, {}
         if not self.config.enabled:
             return config
         try:
@@ -159,6 +185,10 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         self.glossary = SiteGlossary.setup(config, self.config, self.settings.root, self.env)
         config.extra_css.append("assets/qms/qms.css")
         config.extra_javascript.append("assets/qms/qms.js")
+        # Labels of the navigation's status markers (the site's own labels win).
+        labels = {f"qms-{state}": label for state, label in NAV_MARKED_STATES.items()}
+        own = config.extra.get("status")
+        config.extra["status"] = {**labels, **(own if isinstance(own, dict) else {})}
         if (
             self.config.offline_check
             and config.theme.name == "material"
@@ -294,8 +324,24 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
                 controlled = controlled or item
         if self.publishing is not None and self.config.withdrawn_in_nav != "keep":
             self._set_withdrawn_aside(nav, controlled)
+        if self.publishing is not None and not self._drafts_in_nav():
+            publishing = self.publishing
+
+            def unapproved(item: Any) -> bool:
+                doc = self._document(item) if isinstance(item, Page) else None
+                return doc is not None and publishing.state(doc) in ("draft", "in_review")
+
+            _remove_pages(nav.items, unapproved)
         _relink(nav)
         return nav
+
+    def _drafts_in_nav(self) -> bool:
+        """Whether documents with no approved revision are listed in the navigation: always,
+        never, or in a preview build only (one that previews work in progress)."""
+        mode = self.config.drafts_in_nav
+        if mode == "preview":
+            return self.publishing is not None and self.publishing.preview_build
+        return mode == "show"
 
     def _set_withdrawn_aside(self, nav: Navigation, controlled: Section | None) -> None:
         """Withdrawn documents leave their folders' sections: into a section of their own at
@@ -342,11 +388,19 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             if self.config.withdrawn_search == "exclude":
                 meta["search"] = {"exclude": True}
             elif self.config.withdrawn_search == "demote":
-                meta["search"] = {**dict(meta.get("search") or {}), "boost": 0.1}
+                meta["search"] = {**dict(meta.get("search") or {}), "boost": WITHDRAWN_BOOST}
         meta["title"] = page_title(title)
         if isinstance(meta.get("description"), str):
             meta["description"] = escape(meta["description"])
         meta["qms"] = dict(shown.data)
+        assert self.docset is not None
+        state = self.publishing.state(doc) if self.publishing else self.docset.state(doc)
+        if state in NAV_MARKED_STATES:
+            meta["status"] = f"qms-{state}"
+        # Searched for while the search plugins index the page (see _hide_term_links): the
+        # document's state where it is not in force, and its ISO 9001 clauses.
+        marker = [STATE_LABELS[state]] if state in STATE_LABELS and state != "current" else []
+        self.search_tags[page.file.src_uri] = [*marker, *shown.clauses]
         page.meta = meta
         return shown.body
 
@@ -360,25 +414,32 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         if self.renderer is None or self.docset is None:
             return html
         uri = page.file.src_uri
+        today = f"As of {long_date(self.docset.settings.today)}"
         if uri == _uri(self.config.register_page):
             entries = self._master_list()
             table = self.renderer.master_list(
-                entries, href=lambda url: get_relative_url(url, page.url)
+                entries,
+                href=lambda url: get_relative_url(url, page.url),
+                summary_of=self._summary_of,
             )
-            return html + self.held.hold(uri, table)
+            printed = self.renderer.print_page(self.config.register_title, today)
+            return html + self.held.hold(uri, printed + table)
         if uri == _uri(self.config.reviews_page) and self.check is not None:
             table = self.renderer.reviews(self.check.review_statuses(), self._href_from(page))
-            return html + self.held.hold(uri, table)
+            printed = self.renderer.print_page(self.config.reviews_title, today)
+            return html + self.held.hold(uri, printed + table)
         history = self.site_history
         if history is not None and uri == _uri(self.config.changelog_page):
             exports = f"{self.config.exports_dir}/history.json"
             log_html = history.change_log_html(
                 self.env, self._href_from(page), get_relative_url(exports, page.url)
             )
-            return html + self.held.hold(uri, log_html)
+            printed = self.renderer.print_page(self.config.changelog_title, today)
+            return html + self.held.hold(uri, printed + log_html)
         publishing = self.publishing
         if publishing is not None and uri == _uri(self.config.as_of_page):
-            return html + self.held.hold(uri, self._as_of_html(page))
+            printed = self.renderer.print_page(self.config.as_of_title)
+            return html + self.held.hold(uri, printed + self._as_of_html(page))
         doc = self._document(page)
         if doc is None:
             return html
@@ -409,10 +470,17 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             html += self.held.hold(
                 uri, history.page_html(self.env, doc, publication, revision_href)
             )
+        mark = None
         if publishing is not None and publishing.is_withdrawn(doc):
             label = "Superseded" if publishing.state(doc) == "superseded" else "Withdrawn"
             mark = f"{label} — for reference only"
-            html = f'<div class="qms-watermark" aria-hidden="true">{escape(mark)}</div>\n{html}'
+        elif notice is not None:
+            mark = WATERMARKS.get(notice.state)
+        if mark:
+            # Drawn by CSS from the attribute: decoration, on screen and on every printed page
+            # (the banner says the same in words, to everyone).
+            watermark = f'<div class="qms-watermark" data-qms-watermark="{escape(mark)}"'
+            html = f'{watermark} aria-hidden="true"></div>\n{html}'
         return html
 
     # Runs before the search plugins (priority 0) index the page.
@@ -421,8 +489,16 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
     def _hide_term_links(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext | None:
-        if self.glossary is not None and self._only_search_indexes_between(config):
+        if not self._only_search_indexes_between(config):
+            return context
+        if self.glossary is not None:
             self.term_links.hide(page)
+        tags = self.search_tags.get(page.file.src_uri)
+        if tags:
+            # Material's search indexes a page's tags (and shows them in results); these are
+            # there for the indexer only, so no tags plugin or template ever sees them.
+            self.shown_tags[page.file.src_uri] = page.meta.get("tags")
+            page.meta["tags"] = [*(page.meta.get("tags") or []), *tags]
         return context
 
     # Runs after the search plugins have indexed the page. What was held back (revision history,
@@ -435,6 +511,12 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext | None:
         self.term_links.show(page)
+        if page.file.src_uri in self.shown_tags:
+            tags = self.shown_tags.pop(page.file.src_uri)
+            if tags is None:
+                page.meta.pop("tags", None)
+            else:
+                page.meta["tags"] = tags
         page.content = self.held.restore(page.file.src_uri, page.content or "")
         if self.glossary is not None and page is self.glossary.glossary_page:
             self.glossary.fill_used_in()
@@ -521,6 +603,15 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             displayed=publishing.displayed_document if publishing else None,
             review_of=self.check.review_status if self.check else None,
         )
+
+    def _summary_of(self, doc_id: str) -> str | None:
+        """The change summary of the revision a document's page shows."""
+        assert self.docset is not None
+        doc = self.docset.by_id.get(doc_id)
+        if doc is None:
+            return None
+        shown = self.publishing.displayed_document(doc) if self.publishing else doc
+        return shown.change_summary
 
     def _as_of_html(self, page: Page) -> str:
         """The manual as of a date: today's documents in force, and the form that asks for

@@ -237,6 +237,12 @@ class SitePublishing:
 
     @property
     def _previews(self) -> bool:
+        return self.preview_build
+
+    @property
+    def preview_build(self) -> bool:
+        """Whether this build previews work in progress (``work_in_progress: preview``, or
+        ``serve`` under ``mkdocs serve``): a build for authors and reviewers, not for staff."""
         mode = self.options.work_in_progress
         return mode == "preview" or (mode == "serve" and self.serving)
 
@@ -509,6 +515,7 @@ class ArchiveWriter:
         )
         self.cache_dir = _cache_dir(history) if history and site.options.history_cache else None
         self.stylesheets = _stylesheets(config, files)
+        self.palettes = _palettes(config)
         self.written = 0
         self.rendered = 0
 
@@ -681,6 +688,8 @@ class ArchiveWriter:
         html = template.render(
             site_name=self.config.site_name,
             lang=_language(self.config),
+            palettes=self.palettes,
+            palette=self.palettes[0],
             stylesheets=[to_root + css for css in self.stylesheets],
             script=to_root + "assets/qms/qms.js",
             home=to_root or "./",
@@ -764,6 +773,26 @@ def _stylesheets(config: MkDocsConfig, files: Files) -> list[str]:
     )
     extra = [str(css) for css in config.extra_css]
     return [*theme, *extra]
+
+
+def _palettes(config: MkDocsConfig) -> list[dict[str, str]]:
+    """The theme's colour palettes (Material's ``theme.palette``: one, or a list with media
+    queries), for revision pages to follow the scheme a reader sees on the rest of the site."""
+    value = config.theme.get("palette") if config.theme else None
+    options = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+    palettes = []
+    for option in options:
+        if not isinstance(option, dict):
+            continue
+        palettes.append(
+            {
+                "media": str(option.get("media") or ""),
+                "scheme": str(option.get("scheme") or "default"),
+                "primary": str(option.get("primary") or "indigo").replace(" ", "-"),
+                "accent": str(option.get("accent") or "indigo").replace(" ", "-"),
+            }
+        )
+    return palettes or [{"media": "", "scheme": "default", "primary": "indigo", "accent": "indigo"}]
 
 
 def _language(config: MkDocsConfig) -> str:

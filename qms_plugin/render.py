@@ -95,6 +95,7 @@ def make_environment(
     )
     env.filters["long_date"] = long_date
     env.filters["tip"] = _double_escape if html_tooltips else markupsafe.escape
+    env.filters["css_string"] = css_string
     return env
 
 
@@ -117,6 +118,19 @@ def page_title(text: str) -> markupsafe.Markup:
     open a tag keeps it text through all of that.
     """
     return markupsafe.escape(_TAG_OPENER.sub("<\u2060", text))
+
+
+def css_string(value: object) -> markupsafe.Markup:
+    """``value`` as a quoted CSS string, safe inside a ``<style>`` element: every character but
+    letters, digits, spaces and plain punctuation is written as a CSS escape, so no text can close
+    the string, the rule or the element (``</style>``)."""
+    out = []
+    for char in str(value):
+        if char.isascii() and (char.isalnum() or char in " .,:;()/+_!?'-"):
+            out.append(char)
+        else:
+            out.append(f"\\{ord(char):x} ")  # the space ends the escape and is dropped
+    return markupsafe.Markup('"' + "".join(out) + '"')
 
 
 def _double_escape(value: object) -> markupsafe.Markup:
@@ -223,9 +237,31 @@ class Renderer:
             due_soon_days=self.docset.settings.review_due_soon_days,
         )
 
-    def master_list(self, entries: Sequence[RegisterEntry], href: Callable[[str], str]) -> str:
-        """The sortable, filterable master document list table."""
+    def print_page(self, heading: str, standing: str | None = None) -> str:
+        """What the printed pages of a page that is not a controlled document (a register)
+        carry in their margins: its ``heading`` and ``standing``, the notice and the date."""
+        template = self.env.get_template("qms/print-page.html")
+        return template.render(
+            print_heading=heading, print_standing=standing, print_notice=self.print_notice
+        )
+
+    def master_list(
+        self,
+        entries: Sequence[RegisterEntry],
+        href: Callable[[str], str],
+        summary_of: Callable[[str], str | None] | None = None,
+    ) -> str:
+        """The sortable, filterable master document list table.
+
+        ``summary_of`` gives a document's change summary (by ID): the Find box looks in it and
+        in the titles of the document's clauses, which the table does not show."""
         template = self.env.get_template("qms/master-list.html")
+
+        def find_text(entry: RegisterEntry) -> str:
+            words = [self.clauses.label(number) for number in entry.clauses]
+            words.append((summary_of(entry.id) if summary_of else None) or "")
+            return " ".join(word for word in words if word)
+
         types = sorted({e.type for e in entries if e.type}, key=list(TYPE_LABELS).index)
         statuses = sorted({e.status for e in entries if e.status}, key=list(STATUS_LABELS).index)
         return template.render(
@@ -238,6 +274,7 @@ class Renderer:
             state_labels=STATE_LABELS,
             today=self.docset.settings.today,
             clause_label=self.clauses.label,
+            find_text=find_text,
         )
 
 

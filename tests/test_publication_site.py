@@ -78,9 +78,7 @@ def test_revision_pages_are_read_only_out_of_nav_and_search_with_a_redline(site:
     site.build(strict=True)
     pending = site.page("procedures/qp-001/rev/D/")
     assert '<meta name="robots" content="noindex, nofollow">' in pending
-    assert '<div class="qms-watermark" aria-hidden="true">Pending — not yet in force</div>' in (
-        pending
-    )
+    assert 'class="qms-watermark" data-qms-watermark="Pending — not yet in force"' in pending
     assert "comes into force on 7 Dec 2026" in pending
     assert '<a href="../C/">revision C</a>' in pending  # the revision in force until then
     assert "<dt>Revision</dt><dd>D</dd>" in pending  # its own control block
@@ -210,17 +208,14 @@ def test_once_withdrawn_a_document_leaves_the_navigation_marked_and_demoted(site
     site.build(strict=True)
     old = site.page("procedures/wi/wi-001-01/")
     assert "Superseded: do not use" in old
-    assert (
-        '<div class="qms-watermark" aria-hidden="true">Superseded — for reference only</div>'
-        in (old)
-    )
+    assert 'class="qms-watermark" data-qms-watermark="Superseded — for reference only"' in old
     assert "<title>WI-001-01 Test procedure (superseded)" in old
     nav = nav_of(site.page("procedures/wi/wi-001-02/"))
     withdrawn = nav.split("Withdrawn documents", 1)
     assert len(withdrawn) == 2 and "WI-001-01" in withdrawn[1] and "WI-001-02" in withdrawn[0]
     index = json.loads((site.site_dir / "search/search_index.json").read_text("utf-8"))
     entry = next(d for d in index["docs"] if d["location"] == "procedures/wi/wi-001-01/")
-    assert entry["boost"] == 0.1 and "(superseded)" in entry["title"]
+    assert entry["boost"] == 0.0005 and "(superseded)" in entry["title"]
     # The last revision in force keeps its page, watermarked.
     kept = site.page("procedures/wi/wi-001-01/rev/C/")
     assert "Withdrawn — for reference only" in kept

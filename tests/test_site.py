@@ -42,7 +42,8 @@ def test_control_block_shows_the_document_control_data(site: Site) -> None:
         "Managing Director",
         '<time datetime="2026-01-12">12 Jan 2026</time>',
         '<time datetime="2028-01-12">12 Jan 2028</time>',
-        'title="8.7.2 Control of nonconforming outputs (paragraph 2)">8.7.2</span>',
+        # the clause's title is shown, not left to a hover
+        '<span class="qms-clause">8.7.2</span> Control of nonconforming outputs (paragraph 2)',
         '<a href="../../forms/f-001-01/" title="NCR form">F-001-01</a>',
         "Uncontrolled when printed",
         "in force",
