@@ -193,10 +193,13 @@ class SiteHistory:
         env: jinja2.Environment,
         href_for: Callable[[Document], str | None],
         history_href: str,
+        publication_of: Callable[[Document], Publication | None] | None = None,
     ) -> str:
+        """The change log page's table; with ``publication_of``, each change says when its
+        revision was in force."""
         entries = change_log(self.docset.documents, self.history, self.path_of, self.options)
         return HistoryRenderer(env, self.history, self.options).change_log(
-            entries, href_for, history_href
+            entries, href_for, history_href, publication_of
         )
 
     def export(self, url_for: Callable[[Document], str | None]) -> str:

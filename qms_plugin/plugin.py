@@ -431,8 +431,12 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         history = self.site_history
         if history is not None and uri == _uri(self.config.changelog_page):
             exports = f"{self.config.exports_dir}/history.json"
+            publishing = self.publishing
             log_html = history.change_log_html(
-                self.env, self._href_from(page), get_relative_url(exports, page.url)
+                self.env,
+                self._href_from(page),
+                get_relative_url(exports, page.url),
+                publishing.publication if publishing else None,
             )
             printed = self.renderer.print_page(self.config.changelog_title, today)
             return html + self.held.hold(uri, printed + log_html)

@@ -18,11 +18,19 @@ from typing import Any
 import jinja2
 import markupsafe
 
-from .core.audit import HistoryOptions, LogEntry, change_url, commit_url, editorial_reason
+from .core.audit import (
+    EDITORIAL,
+    WORK,
+    HistoryOptions,
+    LogEntry,
+    change_url,
+    commit_url,
+    editorial_reason,
+)
 from .core.documents import Document
 from .core.history import Change, Commit, DocumentHistory, History, Person, Revision
 from .core.manual import DocumentSet
-from .core.publication import Publication
+from .core.publication import Publication, PublishedRevision
 from .core.register import RegisterEntry
 from .core.reviews import REVIEW_STATES, ReviewRecord, ReviewStatus, reviews_in
 from .core.ruleset import ERROR, severity
@@ -292,7 +300,29 @@ class ChangeView:
     drafting: tuple[ChangeView, ...] = ()
 
 
-def _note(change: Change, options: HistoryOptions, doc_id: str | None = None) -> str:
+def _date_label(text: str | None) -> str:
+    try:
+        return long_date(dt.date.fromisoformat(text)) if text else ""
+    except ValueError:
+        return text or ""
+
+
+def _in_force_label(publication: Publication | None, revision: PublishedRevision | None) -> str:
+    """The days a revision was (or will be) in force, as the change log says them: until the
+    next revision, or until its document is withdrawn."""
+    if publication is None or revision is None:
+        return ""
+    if not revision.ever_in_force or revision.starts is None:
+        return "never in force"
+    ends = publication.in_force_until(revision)
+    if ends is None:
+        return f"from {long_date(revision.starts)}"
+    return f"{long_date(revision.starts)} to {long_date(ends - dt.timedelta(days=1))}"
+
+
+def _note(
+    change: Change, options: HistoryOptions, doc_id: str | None = None, editorial: bool = True
+) -> str:
     notes = []
     if change.kind == "renamed" and change.old_path:
         notes.append(f"moved from {change.old_path}")
@@ -301,7 +331,7 @@ def _note(change: Change, options: HistoryOptions, doc_id: str | None = None) ->
     elif change.kind == "deleted":
         notes.append("deleted")
     doc_id = doc_id or (change.snapshot.text("doc_id") if change.snapshot else None)
-    reason = editorial_reason(change.commit, options, doc_id)
+    reason = editorial_reason(change.commit, options, doc_id) if editorial else None
     if reason is not None:
         # The approver's decision to keep the revision, as the merge message records it.
         approvers = [p.name for p in _approvers(change.commit, options)]
@@ -427,6 +457,9 @@ def revision_rows(
                         revision.revision, [c for c in revision.changes if id(c) not in reviews]
                     ).approvers(options.approval_trailers)
                 ],
+                "reviewers": _reviewers(revision, reviews, options),
+                "approval_date": _date_label(revision.field("approval_date")),
+                "merged": _approval_merged(revision),
                 "checked": checked_from is None or revision.last.position > checked_from,
                 "summary": revision.field("change_summary"),
                 "links": list(dict.fromkeys(links)),
@@ -437,6 +470,30 @@ def revision_rows(
             }
         )
     return rows
+
+
+def _reviewers(
+    revision: Revision, reviews: dict[int, ReviewRecord], options: HistoryOptions
+) -> list[str]:
+    """Who Git records as reviewing the revision's changes (review-only changes aside)."""
+    people = [
+        Person.parse(value).name
+        for change in revision.changes
+        if id(change) not in reviews
+        for value in change.commit.trailer_values(options.review_trailers)
+    ]
+    return list(dict.fromkeys(people))
+
+
+def _approval_merged(revision: Revision) -> str:
+    """When the revision's approval reached the published branch: the date and time of its
+    first change with an approved status, in the committer's own time."""
+    for change in revision.changes:
+        status = change.snapshot.text("status") if change.snapshot else None
+        if status in ("approved", "effective"):
+            stamp = change.commit.committer_date
+            return f"{stamp[:10]} {stamp[11:16]}" if len(stamp) >= 16 else stamp
+    return ""
 
 
 def _review_row(
@@ -494,33 +551,46 @@ class HistoryRenderer:
         entries: Sequence[LogEntry],
         href_for: Callable[[Document], str | None],
         history_href: str,
+        publication_of: Callable[[Document], Publication | None] | None = None,
     ) -> str:
-        rows = []
+        """The change log: one row per approved change saying what that change did, with its
+        revision's effective date and the days it was in force; drafts and revisions in review
+        merged to the published branch in a table of their own."""
+        approved: list[dict[str, Any]] = []
+        work: list[dict[str, Any]] = []
         for entry in entries:
             commit = entry.change.commit
-            rows.append(
-                {
-                    "date": commit.committer_date,
-                    "doc_id": entry.doc.doc_id or entry.doc.path,
-                    "title": entry.doc.title,
-                    "href": href_for(entry.doc),
-                    "revision": entry.revision,
-                    "summary": (
-                        entry.review.label.capitalize()
-                        if entry.review
-                        else entry.summary or commit.subject
-                    ),
-                    "review": entry.review is not None,
-                    "note": _note(entry.change, self.options, entry.doc.doc_id),
-                    "approvers": [p.name for p in entry.approvers],
-                    "label": str(commit.change_ref) if commit.change_ref else commit.short,
-                    "url": change_url(commit, self.options.repo_url),
-                }
-            )
-        documents = sorted({str(row["doc_id"]) for row in rows})
+            snapshot = entry.change.snapshot
+            effective = snapshot.text("effective_date") if snapshot else None
+            publication = publication_of(entry.doc) if publication_of else None
+            published = publication.by_revision.get(entry.revision or "") if publication else None
+            row = {
+                "date": commit.committer_date,
+                "doc_id": entry.doc.doc_id or entry.doc.path,
+                "title": entry.doc.title,
+                "href": href_for(entry.doc),
+                "revision": entry.revision,
+                "kind": entry.kind,
+                "summary": entry.what,
+                "review": entry.review is not None,
+                # An editorial change says so in its own words already.
+                "note": _note(
+                    entry.change, self.options, entry.doc.doc_id, entry.kind != EDITORIAL
+                ),
+                "effective": effective if entry.kind != WORK else None,
+                "effective_label": _date_label(effective) if entry.kind != WORK else "",
+                "in_force": _in_force_label(publication, published) if entry.kind != WORK else "",
+                "approvers": [p.name for p in entry.approvers],
+                "reviewers": [p.name for p in entry.reviewers if p not in entry.approvers],
+                "label": str(commit.change_ref) if commit.change_ref else commit.short,
+                "url": change_url(commit, self.options.repo_url),
+            }
+            (work if entry.kind == WORK else approved).append(row)
+        documents = sorted({str(row["doc_id"]) for row in [*approved, *work]})
         template = self.env.get_template("qms/change-log.html")
         return template.render(
-            rows=rows,
+            rows=approved,
+            work=work,
             documents=documents,
             shallow=self.history.shallow,
             history_href=history_href,

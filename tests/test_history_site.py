@@ -88,7 +88,9 @@ def test_controlled_page_shows_the_revision_history(site: Site) -> None:
     assert "in force</span>" in current
     assert "20 Mar 2026" in current
     assert "Ruth Okafor (Managing Director)" in current
-    assert "&#10003; Ruth Okafor" in current  # the Git evidence
+    # The Git evidence: who approved it and when the approval was merged; who reviewed it.
+    assert "&#10003; approval recorded in Git: Ruth Okafor, merged 2026-03-05 14:30" in current
+    assert "reviewed by &lt;img src=x onerror=alert(1)&gt; Mallory" in current
     assert "Scanning replaces the paper register." in current
     assert 'href="https://github.com/kestrel/qms/pull/12"' in current
     assert "<td>2</td>" in current  # two drafting commits

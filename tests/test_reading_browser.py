@@ -358,7 +358,7 @@ def test_master_list_find_searches_summaries_and_clauses_and_the_view_is_in_the_
 
 def test_sort_headers_are_buttons_named_without_the_arrow(tab: Any, server: str) -> None:
     tab.goto(server + "change-log/")
-    button = tab.get_by_role("button", name="Date", exact=True)
+    button = tab.get_by_role("button", name="Merged", exact=True)
     assert button.count() == 1
     button.focus()
     tab.keyboard.press("Enter")

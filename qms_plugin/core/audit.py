@@ -493,6 +493,23 @@ def history_json(
     return f'{opening},\n "documents": {documents}\n}}\n'
 
 
+# What one change on the published branch did to a document (the change log says it in words).
+NEW_REVISION = "revision"  # a new revision: its change summary says what changed
+STATUS = "status"  # the same revision moved on (approved, effective, superseded, obsolete)
+EDITORIAL = "editorial"  # the text corrected under an approver's editorial waiver
+REVIEW = "review"  # a periodic review recorded, nothing else changed
+DETAILS = "details"  # other front-matter fields of the same revision
+WORK = "work"  # a draft or a revision in review: not approved, not in force
+UNREVISED = "unrevised"  # the text changed and the revision did not (a finding of its own)
+
+_STATUS_WORDS = {
+    "approved": "approved",
+    "effective": "marked effective",
+    "superseded": "marked superseded",
+    "obsolete": "withdrawn (obsolete)",
+}
+
+
 @dataclass(frozen=True)
 class LogEntry:
     """One row of the change log: an approved change to one document."""
@@ -503,6 +520,48 @@ class LogEntry:
     summary: str | None
     approvers: tuple[Person, ...]
     review: ReviewRecord | None = None  # a review-only change: not a revision, not a text change
+    kind: str = NEW_REVISION
+    what: str = ""  # what this change did, in words
+    reviewers: tuple[Person, ...] = ()
+
+
+def _status(change: Change | None) -> str | None:
+    return change.snapshot.text("status") if change and change.snapshot else None
+
+
+def describe_change(
+    change: Change,
+    previous: Change | None,
+    review: ReviewRecord | None,
+    options: HistoryOptions,
+    doc_id: str | None,
+) -> tuple[str, str]:
+    """What ``change`` did to the document after ``previous`` (its change before): the kind
+    (see the constants above) and a sentence for the change log. Only a new revision is
+    described by its change summary; a later change of the same revision by what it did."""
+    snapshot = change.snapshot
+    status = _status(change)
+    summary = snapshot.text("change_summary") if snapshot else None
+    if review is not None:
+        return REVIEW, review.label.capitalize()
+    if status in ("draft", "in_review"):
+        word = "In review" if status == "in_review" else "Draft"
+        return WORK, f"{word}: {summary or change.commit.title}"
+    if previous is None or previous.revision != change.revision:
+        return NEW_REVISION, summary or change.commit.title
+    reason = editorial_reason(change.commit, options, doc_id)
+    if change.body_changed:
+        if reason is not None:
+            return EDITORIAL, "Editorial correction" + (f": {reason}" if reason else "")
+        return UNREVISED, f"Text changed without a new revision: {change.commit.title}"
+    before = _status(previous)
+    if status != before and status in _STATUS_WORDS:
+        words = _STATUS_WORDS[status]
+        successor = snapshot.text("superseded_by") if snapshot else None
+        if status == "superseded" and successor:
+            words += f", replaced by {successor}"
+        return STATUS, f"Revision {change.revision} {words}"
+    return DETAILS, f"Revision {change.revision}, no change of text: {change.commit.title}"
 
 
 def change_log(
@@ -518,11 +577,18 @@ def change_log(
         if record is None:
             continue
         reviews = reviews_in(record, doc.doc_id, options.review_trailer, options.approval_trailers)
+        previous: Change | None = None
         for index, change in enumerate(record.changes):
             snapshot = change.snapshot
+            commit = change.commit
             approvers = tuple(
-                Person.parse(v) for v in change.commit.trailer_values(options.approval_trailers)
+                Person.parse(v) for v in commit.trailer_values(options.approval_trailers)
             )
+            reviewers = tuple(
+                Person.parse(v) for v in commit.trailer_values(options.review_trailers)
+            )
+            review = reviews.get(index)
+            kind, what = describe_change(change, previous, review, options, doc.doc_id)
             entries.append(
                 LogEntry(
                     doc,
@@ -530,8 +596,13 @@ def change_log(
                     change.revision,
                     snapshot.text("change_summary") if snapshot else None,
                     approvers,
-                    reviews.get(index),
+                    review,
+                    kind,
+                    what,
+                    tuple(dict.fromkeys(reviewers)),
                 )
             )
+            if change.kind != "deleted":
+                previous = change
     entries.sort(key=lambda e: (-e.change.position, e.doc.doc_id or e.doc.path))
     return entries

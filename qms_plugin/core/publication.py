@@ -196,6 +196,17 @@ class Publication:
             return "withdrawn"
         return "replaced" if revision.ever_in_force else "never"
 
+    def in_force_until(self, revision: PublishedRevision) -> dt.date | None:
+        """The first day ``revision`` is no longer in force: the next revision's, or the
+        document's withdrawal if that comes first (None: no end known yet)."""
+        ends = revision.ends
+        withdrawal = self.withdrawal
+        day = withdrawal.starts if withdrawal is not None and not withdrawal.waiting else None
+        after_start = day is not None and (revision.starts is None or day > revision.starts)
+        if day is not None and after_start and (ends is None or day < ends):
+            return day
+        return ends
+
     def published_from(self, run: Revision) -> PublishedRevision | None:
         """The approved revision a run of Git changes became, if it was approved."""
         first = run.changes[0] if run.changes else None
@@ -473,13 +484,7 @@ class InForce:
 
     @property
     def until(self) -> dt.date | None:
-        withdrawal = self.publication.withdrawal
-        if withdrawal is not None and not withdrawal.waiting:
-            ends = self.revision.ends
-            starts = withdrawal.starts
-            if starts is not None and (ends is None or starts < ends):
-                return starts
-        return self.revision.ends
+        return self.publication.in_force_until(self.revision)
 
 
 def in_force_on(publications: Iterable[Publication], day: dt.date) -> list[InForce]:

@@ -141,6 +141,18 @@ class Commit:
         return self.message.split("\n", 1)[0].strip()
 
     @property
+    def title(self) -> str:
+        """What the change is called: the subject, except where a code host wrote
+        "Merge pull request #12 from ..." or "Merge branch '...'" there and put the pull
+        request's title on the next line."""
+        subject = self.subject
+        if subject.startswith(("Merge pull request #", "Merge branch ")):
+            rest = self.body.strip()
+            if rest:
+                return rest.split("\n", 1)[0].strip()
+        return subject
+
+    @property
     def body(self) -> str:
         """The message after the subject, without the trailer block."""
         rest = self.message.split("\n", 1)[1] if "\n" in self.message else ""
