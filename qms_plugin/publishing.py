@@ -720,6 +720,7 @@ class ArchiveWriter:
             counts=counts,
             print_notice=self.site.options.print_notice,
             long_date=long_date,
+            last_day=lambda day: day - dt.timedelta(days=1),
         )
         target = Path(self.config.site_dir) / url
         if url.endswith("/"):
