@@ -30,7 +30,7 @@ def marker_findings(documents: Sequence[Document]) -> Iterator[Finding]:
                 yield Finding(
                     doc.path,
                     line,
-                    "marker",
+                    "marker-shows-nothing",
                     f"'<!-- qms:{name} -->' is not a marker of the qms plugin, so nothing is "
                     f"shown there; known markers: {', '.join(MARKERS)}",
                     doc.doc_id,
@@ -39,7 +39,7 @@ def marker_findings(documents: Sequence[Document]) -> Iterator[Finding]:
                 yield Finding(
                     doc.path,
                     line,
-                    "marker",
+                    "marker-shows-nothing",
                     "'<!-- qms:records -->' shows the records this document declares, but it "
                     "declares none; add them under 'records:' in the front matter, or remove "
                     "the marker",
