@@ -108,7 +108,7 @@ def test_not_applicable_declarations_are_checked(
 
 NA = {"8.3": "We machine parts to our customers' designs and design nothing ourselves."}
 MANUAL = document(
-    "## Scope\n\n<!-- qms:not-applicable -->\n",
+    "## Scope\n\nWe machine parts to drawings.\n\n<!-- qms:not-applicable -->\n",
     doc_id="QM-001",
     type="manual",
     iso9001_clauses=["4.3"],

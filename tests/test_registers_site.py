@@ -85,19 +85,6 @@ def manual(site: Site) -> None:
             ],
         ),
     )
-    site.write(
-        "procedures/qp-072.md",
-        document(
-            "## Purpose\n\nTraining, as QP-075 requires.\n\n<!-- qms:records -->\n",
-            doc_id="QP-072",
-            title="Competence & training",
-            iso9001_clauses=["7.2", "7.3"],
-            records=[TRAINING_RECORDS],
-            training={"required": True, "roles": ["setter", "inspector"], "method": "Briefing"},
-            effective_date="2026-11-09",
-            approval_date="2026-11-02",
-        ),
-    )
     for form, title in (("F-072-01", "Training record"), ("F-075-01", "Change request")):
         site.write(
             f"procedures/forms/{form.lower()}.md",
@@ -118,6 +105,24 @@ def manual(site: Site) -> None:
             iso9001_clauses=None,
         ),
     )
+    # QP-072's revision came later: approved on 2 Nov, merged on the 5th, in force from the 9th.
+    site.write("docs/index.md", "# Home\n")
+    repo = GitRepo(site.root)
+    repo.commit("The manual", author=TOM)
+    site.write(
+        "procedures/qp-072.md",
+        document(
+            "## Purpose\n\nTraining, as QP-075 requires.\n\n<!-- qms:records -->\n",
+            doc_id="QP-072",
+            title="Competence & training",
+            iso9001_clauses=["7.2", "7.3"],
+            records=[TRAINING_RECORDS],
+            training={"required": True, "roles": ["setter", "inspector"], "method": "Briefing"},
+            effective_date="2026-11-09",
+            approval_date="2026-11-02",
+        ),
+    )
+    repo.commit("QP-072 revision B", author=TOM, date="2026-11-05T12:00:00+00:00")
 
 
 def test_the_registers_of_a_complete_manual(site: Site) -> None:
@@ -363,13 +368,15 @@ def test_revision_pages_show_the_records_table_of_their_own_revision(site: Site)
     old = {**TRAINING_RECORDS, "retention": {"period": "6 years", "from": "end of employment"}}
     site.write(
         "procedures/qp-072.md",
-        document("<!-- qms:records -->\n", doc_id="QP-072", revision="A", records=[old]),
+        document(
+            "Training.\n\n<!-- qms:records -->\n", doc_id="QP-072", revision="A", records=[old]
+        ),
     )
     repo.commit("A", author=TOM, date="2026-01-05T12:00:00+00:00")
     site.write(
         "procedures/qp-072.md",
         document(
-            "<!-- qms:records -->\n",
+            "Training.\n\n<!-- qms:records -->\n",
             doc_id="QP-072",
             revision="B",
             records=[TRAINING_RECORDS],
