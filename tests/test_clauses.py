@@ -227,6 +227,7 @@ def test_the_mapping_shows_which_documents_must_be_re_mapped(tmp_path: Path) -> 
         ({"to": "ISO 9001:2030"}, "but the clause list is of"),
         ({"to_clauses": "missing.yaml"}, "cannot read the clause list"),
         ({"format": "other"}, "format"),
+        ({"clauses": {8.10: "8.1"}}, "write the clause number 8.1 in quotes"),  # 8.10 read as 8.1
         ({"to_edition": "2015"}, "is not valid under any of the given schemas|oneOf|to_"),
     ],
 )

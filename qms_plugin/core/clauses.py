@@ -149,7 +149,8 @@ def load_mapping(path: Path, source: ClauseCatalogue) -> ClauseMapping:
         raise ClauseSettingsError(f"{path}: the clause mapping is not valid YAML: {exc}") from None
     for section in ("clauses", "notes"):
         entries = data.get(section) if isinstance(data, dict) else None
-        numbers = [k for k in entries if not isinstance(k, str)] if isinstance(entries, dict) else []
+        keys = list(entries) if isinstance(entries, dict) else []
+        numbers = [k for k in keys if not isinstance(k, str)]
         if numbers:
             raise ClauseSettingsError(
                 f"{path}: {section}: write the clause number {numbers[0]!r} in quotes "
