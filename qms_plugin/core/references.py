@@ -13,11 +13,12 @@ the rendered page and leaves the same places alone.
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from .documents import DEFAULT_ID_PATTERNS, Document
 from .findings import Finding
@@ -26,28 +27,95 @@ from .findings import Finding
 WAYS = ("related", "supersedes", "superseded_by", "record", "link", "text")
 WITHDRAWN = ("superseded", "obsolete")
 
-_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
-_ATX = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]|$)")
-_SETEXT = re.compile(r"^[ \t]{0,3}(?:=+|-+)[ \t]*$")
-_ADMONITION = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?)[ \t]")
-_REFERENCE_DEFINITION = re.compile(r"^[ \t]{0,3}\[[^\]]+\]:[ \t]*<?([^\s>]+)")
+# IDs and links are few beside the words of a manual, so the text is searched for them first
+# (cheap searches with a literal start), and only their own lines are read closely: whether they
+# stand in code, a comment, a heading, a link's text or raw HTML. Offsets give the lines.
+_FENCED = re.compile(
+    r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*\n.*?^[ \t]{0,3}\1[`~]*[ \t]*$", re.MULTILINE | re.DOTALL
+)
+_UNCLOSED_FENCE = re.compile(r"^[ \t]{0,3}(?:`{3,}|~{3,}).*\Z", re.MULTILINE | re.DOTALL)
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_INLINE_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)")
+_REFERENCE_DEFINITION = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*<?([^\s>]+)", re.MULTILINE)
+# Within one line: what is not prose.
+_CODE_SPAN = re.compile(r"(`+).+?\1")
 _LINK = re.compile(
     r"!?\[(?:[^\[\]]|\[[^\[\]]*\])*\]"  # [text], one level of brackets inside
-    r"(?:\(\s*<?([^)\s>]*)>?[^)]*\)"  # (target "title")
-    r"|\[[^\]]*\])"  # or [reference]
+    r"(?:\([^)]*\)|\[[^\]]*\])"  # (target "title") or [reference]
 )
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
-_COMMENT = re.compile(r"<!--.*?-->")
-_HTML_LINK = re.compile(r"<a\b[^>]*>.*?</a\s*>", re.IGNORECASE)
-_TAG = re.compile(r"</?[A-Za-z][^>]*>|<https?://[^>]*>")
-_ATTRIBUTES = re.compile(r"\{:?[ \t]*[.#][^}]*\}")
+_RAW_HTML = re.compile(
+    r"(?i:<a\b[^>]*>.*?</a\s*>)|</?[A-Za-z][^>]*>|<https?://[^>]*>|\{:?[ \t]*[.#][^}]*\}"
+)
+_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]|$)|^[ \t]*(?:!!!|\?\?\?\+?)[ \t]")
+_UNDERLINE = re.compile(r"^[ \t]{0,3}(?:=+|-+)[ \t]*$")
+_NEWLINE = re.compile(r"\n")
+
+
+def _spaces(match: re.Match[str]) -> str:
+    return " " * len(match.group())
+
+
+class _Lines:
+    """A body's lines, found by offset, each read as prose once asked for."""
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+        self.breaks = [m.end() for m in _NEWLINE.finditer(body)]
+        self.excluded: list[tuple[int, int]] = []
+        if "```" in body or "~~~" in body:
+            fenced = [m.span() for m in _FENCED.finditer(body)]
+            rest = _FENCED.sub(lambda m: "\0" * len(m.group()), body)
+            fenced += [m.span() for m in _UNCLOSED_FENCE.finditer(rest)]
+            self.excluded += fenced
+        if "<!--" in body:
+            self.excluded += [m.span() for m in _COMMENT.finditer(body)]
+        self.excluded.sort()
+        self.starts = [start for start, _ in self.excluded]
+        self.prose: dict[int, str | None] = {}
+
+    def index(self, offset: int) -> int:
+        return bisect.bisect_right(self.breaks, offset)
+
+    def hidden(self, offset: int) -> bool:
+        """Whether the offset is in fenced code or an HTML comment."""
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return i >= 0 and offset < self.excluded[i][1]
+
+    def line(self, index: int) -> str:
+        start = self.breaks[index - 1] if index else 0
+        end = self.breaks[index] - 1 if index < len(self.breaks) else len(self.body)
+        return self.body[start:end]
+
+    def start(self, index: int) -> int:
+        return self.breaks[index - 1] if index else 0
+
+    def code_blanked(self, index: int) -> str:
+        line = self.line(index)
+        return _CODE_SPAN.sub(_spaces, line) if "`" in line else line
+
+    def text(self, index: int) -> str | None:
+        """The line as prose: code, links and raw HTML blanked; None for a heading."""
+        if index not in self.prose:
+            line = self.code_blanked(index)
+            following = self.line(index + 1) if index < len(self.breaks) else ""
+            if (
+                _HEADING.match(line)
+                or _UNDERLINE.match(line)
+                or (line.strip() and _UNDERLINE.match(following))
+            ):
+                self.prose[index] = None
+            else:
+                self.prose[index] = _RAW_HTML.sub(_spaces, _LINK.sub(_spaces, line))
+        return self.prose[index]
 
 
 def id_pattern(id_patterns: Mapping[str, str]) -> re.Pattern[str]:
     """One expression that finds any document ID of the configured shapes as a whole token
     (not inside a longer word or number such as ``XQP-075`` or ``QP-075-9``)."""
     alternatives = sorted({f"(?:{p})" for p in id_patterns.values()}, key=len, reverse=True)
-    return re.compile(rf"(?<![\w-])(?:{'|'.join(alternatives)})(?![\w]|-\w)")
+    # IDs start with a capital letter (the schema's doc_id pattern): looking for one first makes
+    # the search faster on prose.
+    return re.compile(rf"(?=[A-Z])(?<![\w-])(?:{'|'.join(alternatives)})(?![\w]|-\w)")
 
 
 @dataclass(frozen=True)
@@ -60,45 +128,36 @@ class Prose:
 
 def read_prose(body: str, first_line: int, pattern: re.Pattern[str]) -> Prose:
     """Bare IDs and link targets in a Markdown body whose first line is ``first_line``."""
-    mentions: list[tuple[int, str]] = []
+    lines = _Lines(body)
     links: list[tuple[int, str]] = []
-    lines = body.split("\n")
-    fence: str | None = None
-    in_comment = False
-    for index, line in enumerate(lines):
-        number = first_line + index
-        if fence is not None:
-            if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
-                fence = None
+    if "](" in body:
+        for match in _INLINE_TARGET.finditer(body):
+            index = lines.index(match.start())
+            code = lines.code_blanked(index)
+            at = match.start() - lines.start(index)
+            if match.group(1) and not lines.hidden(match.start()) and code[at] == "]":
+                links.append((match.start(), match.group(1)))
+    if "]:" in body:
+        for match in _REFERENCE_DEFINITION.finditer(body):
+            if not lines.hidden(match.start()):
+                links.append((match.start(), match.group(1)))
+    mentions = []
+    for match in pattern.finditer(body):
+        if lines.hidden(match.start()):
             continue
-        opening = _FENCE.match(line)
-        if opening:
-            fence = opening.group(1)
-            continue
-        if in_comment:
-            if "-->" not in line:
-                continue
-            line, in_comment = line.split("-->", 1)[1], False
-        line = _COMMENT.sub(" ", line)
-        if "<!--" in line:
-            line, in_comment = line.split("<!--", 1)[0], True
-        definition = _REFERENCE_DEFINITION.match(line)
-        if definition:
-            links.append((number, definition.group(1)))
-            continue
-        line = _CODE_SPAN.sub(" ", line)
-        for link in _LINK.finditer(line):
-            if link.group(1):
-                links.append((number, link.group(1)))
-        following = lines[index + 1] if index + 1 < len(lines) else ""
-        heading = bool(_ATX.match(line)) or (
-            bool(line.strip()) and not _SETEXT.match(line) and bool(_SETEXT.match(following))
-        )
-        if heading or _ADMONITION.match(line) or _SETEXT.match(line):
-            continue
-        text = _ATTRIBUTES.sub(" ", _TAG.sub(" ", _HTML_LINK.sub(" ", _LINK.sub(" ", line))))
-        mentions.extend((number, m.group(0)) for m in pattern.finditer(text))
-    return Prose(tuple(mentions), tuple(links))
+        index = lines.index(match.start())
+        text = lines.text(index)
+        at = match.start() - lines.start(index)
+        if text is not None and text[at : at + len(match.group())] == match.group():
+            mentions.append((first_line + index, match.group()))
+    return Prose(
+        tuple(mentions),
+        tuple((first_line + lines.index(offset), target) for offset, target in sorted(links)),
+    )
+
+
+# The rules read the files, the site the revisions in force: mostly the very same texts.
+_read_prose = lru_cache(maxsize=16384)(read_prose)
 
 
 def resolve_link(doc: Document, target: str) -> str | None:
@@ -153,7 +212,7 @@ class References:
     def prose(self, doc: Document) -> Prose:
         found = self._prose.get(doc.path)
         if found is None:
-            found = self._prose[doc.path] = read_prose(doc.body, doc.body_start_line, self.pattern)
+            found = self._prose[doc.path] = _read_prose(doc.body, doc.body_start_line, self.pattern)
         return found
 
     def named_by(self, doc: Document) -> dict[str, Named]:
