@@ -397,10 +397,11 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         doc = self._document(page)
         if self.glossary is not None:
             self.glossary.start_page(page, doc.data if doc else page.meta, markdown)
-        self._start_doc_links(page, doc)
         if doc is None:
+            self._start_doc_links(page, None, markdown)
             return markdown
         shown = self.publishing.displayed_document(doc) if self.publishing else doc
+        self._start_doc_links(page, doc, shown.body)  # the text the page shows
         meta: dict[str, Any] = {k: v for k, v in shown.data.items() if k in PASSTHROUGH_META}
         # Material prints page titles and descriptions without escaping; ours come from
         # authors' text.
@@ -428,14 +429,18 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             return self.registers.expand(shown, self._relative_from(page))
         return shown.body
 
-    def _start_doc_links(self, page: Page, doc: Document | None) -> None:
-        """Tell the document-ID linker which page comes next (targets set up on the first)."""
+    def _start_doc_links(self, page: Page, doc: Document | None, markdown: str) -> None:
+        """Tell the document-ID linker which page comes next (targets set up on the first);
+        a page whose text holds no document ID is not walked at all."""
         linker, registers = self.docrefs, self.registers
         if linker is None or registers is None:
             return
         if linker.pattern is None:
             linker.pattern = id_pattern(self.settings.id_patterns)
             linker.targets = registers.targets()
+        if linker.pattern.search(markdown) is None:
+            linker.page = None
+            return
         linker.page = PageLinks(
             own_id=doc.doc_id if doc else None,
             href=self._relative_from(page),
