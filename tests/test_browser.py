@@ -6,6 +6,7 @@ Needs Playwright (in the ``test`` extra) and a Chromium at /usr/bin/chromium (De
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import shutil
@@ -27,15 +28,24 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def server(sample_site: Path) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(sample_site))
+@contextlib.contextmanager
+def _serving(folder: Path) -> Iterator[str]:
+    """A built site served on a free local port; its address."""
+    handler = functools.partial(_Quiet, directory=str(folder))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def server(sample_site: Path) -> Iterator[str]:
+    with _serving(sample_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -162,13 +172,8 @@ def history_site(tmp_path: Path) -> Iterator[str]:
         change_summary="Weekly checks.",
     )
     site.build(strict=True)
-    handler = functools.partial(_Quiet, directory=str(site.site_dir))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    with _serving(site.site_dir) as url:
+        yield url
 
 
 def test_the_manual_on_a_date_leads_to_the_revision_then_in_force(
@@ -245,13 +250,8 @@ def registers_site(tmp_path: Path) -> Iterator[str]:
     site = Site(tmp_path / "project")
     manual(site)
     site.build(strict=True)
-    handler = functools.partial(_Quiet, directory=str(site.site_dir))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    with _serving(site.site_dir) as url:
+        yield url
 
 
 def test_the_clause_matrix_sorts_filters_and_leads_to_the_documents(
