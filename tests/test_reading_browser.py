@@ -123,7 +123,7 @@ def test_withdrawn_and_pending_documents_carry_their_watermark_on_every_printed_
     [
         ("master-document-list/", ["Effective", "Next review", "ISO 9001"]),
         ("change-log/", ["Approved by", "Merged as"]),
-        ("manual-as-of/", ["Until", "On that day"]),
+        ("manual-as-of/", ["Ended on", "On that day"]),
     ],
 )
 def test_registers_print_landscape_without_clipping(
