@@ -355,9 +355,11 @@ def assign_front_matter(docs: list[DocSpec], rng: random.Random) -> None:
             "status": status,
             "owner": rng.choice(OWNERS),
         }
-        approvers: str | list[str] = rng.choice(APPROVERS)
+        # Never the owner (approver-is-owner).
+        others = [a for a in APPROVERS if a != data["owner"]]
+        approvers: str | list[str] = rng.choice(others)
         if rng.random() < 0.15:
-            approvers = rng.sample(APPROVERS, 2)
+            approvers = rng.sample(others, 2)
         if status == "effective":
             effective = _pick_date(rng, dt.date(2025, 1, 6), TODAY - dt.timedelta(days=7))
             data["approved_by"] = approvers
@@ -366,7 +368,9 @@ def assign_front_matter(docs: list[DocSpec], rng: random.Random) -> None:
             if rng.random() < 0.85:
                 data["review_interval_months"] = rng.choice((24, 36))
             else:
-                data["next_review"] = TODAY + dt.timedelta(days=rng.randint(30, 700))
+                # Within 36 months of the effective date (review-interval-too-long).
+                planned = TODAY + dt.timedelta(days=rng.randint(30, 700))
+                data["next_review"] = min(planned, effective + dt.timedelta(days=1090))
         elif status == "approved":
             data["approved_by"] = approvers
             data["approval_date"] = TODAY - dt.timedelta(days=rng.randint(1, 20))
@@ -391,7 +395,13 @@ def assign_front_matter(docs: list[DocSpec], rng: random.Random) -> None:
         if status == "obsolete":
             data["obsolete_reason"] = rng.choice(OBSOLETE_REASONS)
         related = rng.sample(all_ids, min(len(all_ids), 4))
-        related = [i for i in related if i != doc.doc_id][: rng.randint(0, 3)]
+        # Never a withdrawn document (withdrawn-reference), unless this one is withdrawn too.
+        withdrawn = status in ("superseded", "obsolete")
+        related = [
+            i
+            for i in related
+            if i != doc.doc_id and (withdrawn or status_of[i] not in ("superseded", "obsolete"))
+        ][: rng.randint(0, 3)]
         if related:
             data["related"] = related
         doc.fields = data
@@ -500,7 +510,9 @@ def mkdocs_config(site_name: str, qms: bool) -> dict[str, Any]:
     """mkdocs.yml for either variant; they differ only in the qms plugin entry."""
     plugins: list[Any] = ["search"]
     if qms:
-        plugins.append({"qms": {"today": TODAY}})
+        # The synthetic manual is committed at once, as a manual imported from an earlier
+        # system: its recorded dates are taken as they are (history_baseline).
+        plugins.append({"qms": {"today": TODAY, "history_baseline": "2026-11-16"}})
     return {
         "site_name": site_name,
         "docs_dir": "docs",

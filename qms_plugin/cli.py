@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path, PurePath
 from typing import Any, NoReturn
 
@@ -202,6 +203,173 @@ def _site_check(
 def _publishing(docset: DocumentSet, options: Any, config: Any) -> SitePublishing:
     """The controlled state as the site publishes it: from Git when history is on."""
     return _site_check(docset, options, config).publishing
+
+
+def _registers(config_file: str) -> Any:
+    """The registers as the site builds them (``registers.SiteRegisters``)."""
+    from .registers import SiteRegisters
+    from .render import make_environment
+
+    docset, options, config = _load_site(config_file)
+    publishing = _publishing(docset, options, config)
+    return SiteRegisters(docset, publishing, options, make_environment(config.theme.dirs))
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_bytes(text.encode("utf-8"))
+    else:
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.flush()
+
+
+def _format_option(default: str = "text") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "csv", "json"]),
+        default=default,
+        show_default=True,
+        help="text: for reading; csv and json: the same data as the site's exports in qms/.",
+    )
+
+
+output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+
+
+@main.command()
+@config_option
+@click.option("--gaps", is_flag=True, help="Only the clauses nothing in force addresses (fully).")
+@click.option(
+    "--remap",
+    is_flag=True,
+    help="Only the documents whose clauses must be re-mapped for the next edition "
+    "(needs the clauses_mapping option).",
+)
+@_format_option()
+@output_option
+def clauses(config_file: str, gaps: bool, remap: bool, fmt: str, output: str | None) -> None:
+    """Print the ISO 9001 clause matrix: each clause, its status and the documents in force
+    that address it (as the site's clause matrix page)."""
+    from .core.clauses import (
+        matrix_csv,
+        matrix_data,
+        matrix_json,
+        matrix_text,
+        remap_csv,
+        remap_rows,
+    )
+    from .core.exports import json_text
+
+    registers = _registers(config_file)
+    matrix = registers.matrix
+    today = registers.today
+    if remap:
+        if matrix.mapping is None:
+            raise QmsError(
+                "there is nothing to re-map: set the qms plugin's 'clauses_mapping' option to a "
+                "mapping file (see records_schema/clause-mapping.schema.yaml)"
+            )
+        if fmt == "csv":
+            text = remap_csv(matrix)
+        elif fmt == "json":
+            text = json_text({"transition": matrix_data(matrix, today)["transition"]})
+        else:
+            rows = remap_rows(matrix)
+            target = matrix.mapping.target.standard
+            lines = [
+                f"{r['doc_id']}: {r['cited']} -> {r['maps_to'] or 'nothing'} ({r['change']})"
+                + (f": {r['note']}" if r["note"] else "")
+                for r in rows
+            ]
+            lines.append(f"{len(rows)} citations to re-map for {target}.")
+            text = "\n".join(lines) + "\n"
+    elif fmt == "csv":
+        text = matrix_csv(matrix, gaps)
+    elif fmt == "json":
+        text = matrix_json(matrix, today, gaps)
+    else:
+        text = matrix_text(matrix, gaps)
+    _emit(text, output)
+
+
+@main.command()
+@config_option
+@_format_option()
+@output_option
+def records(config_file: str, fmt: str, output: str | None) -> None:
+    """Print the records register: every record the documents in force declare, where it is
+    kept, for how long, what happens to it then, and who owns it."""
+    from .core.records import records_csv, records_json, records_text
+
+    registers = _registers(config_file)
+    entries = registers.records
+    if fmt == "csv":
+        text = records_csv(entries)
+    elif fmt == "json":
+        urls = {d.doc_id or "": registers.url(d) for d in registers.docset.documents}
+        text = records_json(entries, urls)
+    else:
+        text = records_text(entries)
+    _emit(text, output)
+
+
+@main.command()
+@config_option
+@click.option("--overdue", is_flag=True, help="Only those whose currency check is overdue.")
+@_format_option()
+@output_option
+def external(config_file: str, overdue: bool, fmt: str, output: str | None) -> None:
+    """Print the register of external documents: edition in use, controlled copy, and when
+    their currency was last checked."""
+    from .core.external import external_csv, external_json, external_text
+
+    registers = _registers(config_file)
+    rows = registers.external_rows()
+    if overdue:
+        rows = [row for row in rows if row["overdue"]]
+    months = registers.options.external_check_months
+    if fmt == "csv":
+        text = external_csv(rows)
+    elif fmt == "json":
+        text = external_json(rows, registers.today, months)
+    else:
+        text = external_text(rows)
+    _emit(text, output)
+
+
+@main.command()
+@config_option
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Days before and after today (default: the training_days option).",
+)
+@_format_option()
+@output_option
+def training(config_file: str, days: int | None, fmt: str, output: str | None) -> None:
+    """Print what's changing: revisions in force from a day within the last and next days,
+    with the roles to train. --format csv gives one row per role to train (for an LMS)."""
+    from .core.training import changes_csv, changes_json, changes_text
+
+    registers = _registers(config_file)
+    if days is not None:
+        registers.options.training_days = days
+    data = registers.training_data()
+    if fmt == "csv":
+        text = changes_csv(data)
+    elif fmt == "json":
+        text = changes_json(data)
+    else:
+        text = changes_text(data)
+    _emit(text, output)
 
 
 @main.command()

@@ -6,10 +6,26 @@ import datetime as dt
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+from mkdocs.config.base import ValidationError
 
 from .core.glossary import GLOSSARY_EDITIONS, LINK_MODES
 from .core.revision import SCHEME_NAMES
 from .core.standards import EDITIONS
+
+
+class ClauseReasons(c.DictOfItems[str]):
+    """Clause number -> justification. YAML reads an unquoted 8.3 as a number (and 8.10 as 8.1),
+    so a key that is not text is refused with the fix."""
+
+    def run_validation(self, value: object) -> dict[str, str]:
+        if isinstance(value, dict):
+            numbers = [k for k in value if not isinstance(k, str)]
+            if numbers:
+                raise ValidationError(
+                    f"write the clause number {numbers[0]!r} in quotes ('8.3': why it does not "
+                    "apply); YAML reads an unquoted number as a decimal, and 8.10 as 8.1"
+                )
+        return super().run_validation(value)
 
 
 class QmsConfig(base.Config):  # type: ignore[no-untyped-call]
@@ -58,6 +74,25 @@ class QmsConfig(base.Config):  # type: ignore[no-untyped-call]
     drafts_in_nav = c.Choice(("preview", "show", "hide"), default="preview")
     as_of_page = c.Type(str, default="manual-as-of.md")
     as_of_title = c.Type(str, default="Manual on a date")
+
+    # The manual as a system: clause coverage, records, external documents, document-ID links,
+    # training and awareness.
+    clauses_page = c.Type(str, default="iso9001-clause-matrix.md")
+    clauses_title = c.Type(str, default="ISO 9001 clause matrix")
+    clauses_not_applicable = ClauseReasons(c.Type(str), default={})
+    clauses_mapping = c.Optional(
+        c.Type(str)
+    )  # a mapping to the next edition, relative to mkdocs.yml
+    records_page = c.Type(str, default="records-register.md")
+    records_title = c.Type(str, default="Records register")
+    external_page = c.Type(str, default="external-documents.md")
+    external_title = c.Type(str, default="External documents")
+    external_check_months = c.Type(int, default=12)
+    doc_links = c.Type(bool, default=True)  # bare document IDs in the text become links
+    training_roles = c.DictOfItems(c.Type(str), default={})  # role key -> name
+    training_days = c.Type(int, default=30)
+    training_page = c.Type(str, default="whats-changing.md")
+    training_title = c.Type(str, default="What's changing")
 
     # The glossary: ISO 9000 terms and the organisation's own, linked in every page.
     glossary_enabled = c.Type(bool, default=True)

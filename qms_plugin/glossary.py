@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -29,7 +29,6 @@ import jinja2
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import HTML_PLACEHOLDER_RE
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
@@ -49,6 +48,8 @@ from .core.glossary import (
     standalone,
     unused_terms,
 )
+from .inline_html import nesting
+from .inline_html import segments as _segments
 from .render import material_tooltips
 
 # Where a term is never linked: code, existing links, headings, table headers (labels of
@@ -59,10 +60,6 @@ SKIP_TAGS = frozenset(
 )
 SKIP_CLASSES = frozenset({"no-glossary", "admonition-title", "headerlink", "qms-control"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-VOID_TAGS = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
-    | {"track", "wbr"}
-)
 TERM_CLASS = "qms-term"
 USED_IN_PLACEHOLDER = re.compile(r"<!--qms-used-in:([a-z0-9-]+)-->")
 USED_IN_OPEN = 12  # longer "Used in" lists start folded
@@ -239,32 +236,7 @@ class TermLinker(Treeprocessor):
         return f"{page.glossary_href}#{term.anchor}"
 
     def _nesting(self, index: int) -> int:
-        """+1 for an opening inline HTML tag from the stash, -1 for a closing one, else 0."""
-        stash = self.md.htmlStash.rawHtmlBlocks if self.md is not None else []
-        if index >= len(stash):
-            return 0
-        raw = str(stash[index]).strip()
-        if raw.startswith("</"):
-            return -1
-        name = re.match(r"<([A-Za-z][\w-]*)", raw)
-        if name is None or raw.endswith("/>") or name.group(1).lower() in VOID_TAGS:
-            return 0
-        return 1
-
-
-def _segments(text: str) -> Iterator[tuple[str, int | None]]:
-    """Split text at Python-Markdown's raw-HTML placeholders: (piece, stash index or None)."""
-    if "\x02" not in text:
-        yield text, None
-        return
-    last = 0
-    for m in HTML_PLACEHOLDER_RE.finditer(text):
-        if m.start() > last:
-            yield text[last : m.start()], None
-        yield m.group(), int(m.group(1))
-        last = m.end()
-    if last < len(text):
-        yield text[last:], None
+        return nesting(self.md, index)
 
 
 class GlossaryExtension(Extension):

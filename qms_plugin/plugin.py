@@ -35,14 +35,17 @@ from .core.findings import Finding
 from .core.git import GitError, find_repository
 from .core.manual import DocumentSet, Settings, SettingsError
 from .core.publication import earliest_day, in_force_on
+from .core.references import id_pattern
 from .core.register import RegisterEntry, master_list, register_csv, register_json
 from .core.ruleset import ERROR, severity
 from .core.sources import Sources, read_tracking, tracking_findings
 from .core.text import visible
 from .core.today import TodayError, resolve_today
+from .docrefs import DocRefExtension, PageLinks
 from .glossary import SiteGlossary, TermLinksHidden
 from .history_adapter import SiteHistory
-from .publishing import ArchiveWriter, SitePublishing
+from .publishing import ROOT, ArchiveWriter, SitePublishing
+from .registers import SiteRegisters
 from .render import (
     STATE_LABELS,
     Renderer,
@@ -148,6 +151,8 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         self.site_history: SiteHistory | None = None
         self.publishing: SitePublishing | None = None
         self.glossary: SiteGlossary | None = None
+        self.registers: SiteRegisters | None = None
+        self.docrefs: DocRefExtension | None = None
         self.serving = False
         self.held = HeldBack()
         self.term_links = TermLinksHidden()
@@ -168,6 +173,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         # `mkdocs serve` reuses this object for every rebuild: start each build afresh.
         self.docset = self.renderer = self.files = self.site_history = None
         self.publishing = self.glossary = self.check = None
+        self.registers = None
         self.held = HeldBack()
         self.term_links = TermLinksHidden()
         self.hide_links_ok = None
@@ -183,6 +189,16 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             raise PluginError(f"qms: {exc}") from None
         self.env = make_environment(config.theme.dirs, html_tooltips=material_tooltips(config))
         self.glossary = SiteGlossary.setup(config, self.config, self.settings.root, self.env)
+        if self.config.training_days < 0:
+            raise PluginError(
+                f"qms: training_days is {self.config.training_days}; give the days before and "
+                "after today that the What's changing page covers (e.g. 30)"
+            )
+        self.docrefs = None
+        if self.config.doc_links:
+            # Added once per build: MkDocs rebuilds the Markdown extensions from the config.
+            self.docrefs = DocRefExtension(material_tooltips(config))
+            config.markdown_extensions.append(self.docrefs)  # type: ignore[arg-type]
         config.extra_css.append("assets/qms/qms.css")
         config.extra_javascript.append("assets/qms/qms.js")
         # Labels of the navigation's status markers (the site's own labels win).
@@ -241,6 +257,11 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             files.append(self.glossary.page_file(config))
         self.check, self.site_history, self.publishing = check, check.site_history, check.publishing
         self._add_controlled_files(files, config, docset)
+        registers = SiteRegisters(docset, self.publishing, self.config, self.env, self._url_for)
+        self.registers = registers
+        for generated in registers.pages():
+            content = registers.page_markdown(generated)
+            files.append(File.generated(config, generated.uri, content=content))
         pages = [
             (self.config.register_page, self.config.register_title, REGISTER_INTRO),
             (self.config.reviews_page, self.config.reviews_title, REVIEWS_INTRO),
@@ -377,8 +398,10 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         if self.glossary is not None:
             self.glossary.start_page(page, doc.data if doc else page.meta, markdown)
         if doc is None:
+            self._start_doc_links(page, None, markdown)
             return markdown
         shown = self.publishing.displayed_document(doc) if self.publishing else doc
+        self._start_doc_links(page, doc, shown.body)  # the text the page shows
         meta: dict[str, Any] = {k: v for k, v in shown.data.items() if k in PASSTHROUGH_META}
         # Material prints page titles and descriptions without escaping; ours come from
         # authors' text.
@@ -402,7 +425,26 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         marker = [STATE_LABELS[state]] if state in STATE_LABELS and state != "current" else []
         self.search_tags[page.file.src_uri] = [*marker, *shown.clauses]
         page.meta = meta
+        if self.registers is not None:
+            return self.registers.expand(shown, self._relative_from(page))
         return shown.body
+
+    def _start_doc_links(self, page: Page, doc: Document | None, markdown: str) -> None:
+        """Tell the document-ID linker which page comes next (targets set up on the first);
+        a page whose text holds no document ID is not walked at all."""
+        linker, registers = self.docrefs, self.registers
+        if linker is None or registers is None:
+            return
+        if linker.pattern is None:
+            linker.pattern = id_pattern(self.settings.id_patterns)
+            linker.targets = registers.targets()
+        if linker.pattern.search(markdown) is None:
+            linker.page = None
+            return
+        linker.page = PageLinks(
+            own_id=doc.doc_id if doc else None,
+            href=self._relative_from(page),
+        )
 
     @_guarded
     def on_page_content(
@@ -411,6 +453,8 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         if self.glossary is not None:
             for finding in self.glossary.end_page(page):
                 self._report(finding)
+        if self.docrefs is not None:
+            self.docrefs.page = None
         if self.renderer is None or self.docset is None:
             return html
         uri = page.file.src_uri
@@ -444,6 +488,12 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         if publishing is not None and uri == _uri(self.config.as_of_page):
             printed = self.renderer.print_page(self.config.as_of_title)
             return html + self.held.hold(uri, printed + self._as_of_html(page))
+        registers = self.registers
+        generated = {p.uri: p for p in registers.pages()} if registers else {}
+        if registers is not None and uri in generated:
+            listing = registers.page_html(generated[uri].key, self._relative_from(page))
+            printed = self.renderer.print_page(generated[uri].title)
+            return html + self.held.hold(uri, printed + listing)
         doc = self._document(page)
         if doc is None:
             return html
@@ -452,7 +502,7 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         shown, notice, publication = doc, None, None
         if publishing is not None:
             shown = publishing.displayed_document(doc)
-            notice = publishing.notice(doc, lambda url: get_relative_url(url, page.url))
+            notice = publishing.notice(doc, self._relative_from(page))
             publication = publishing.publication(doc)
         block = self.renderer.control_block(
             shown,
@@ -462,6 +512,11 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             notice=notice,
             problems_of=doc,
             withdrawal=publication.withdrawal if publication else None,
+            extras=(
+                registers.control_extras(doc, shown, self._relative_from(page))
+                if registers is not None
+                else None
+            ),
         )
         html = self.held.hold_marked(uri, block) + html
         if history is not None:
@@ -575,6 +630,9 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         out = Path(config.site_dir) / self.config.exports_dir
         write_file(register_json(entries).encode("utf-8"), str(out / "register.json"))
         write_file(register_csv(entries).encode("utf-8"), str(out / "register.csv"))
+        if self.registers is not None:
+            for name, text in self.registers.exports().items():
+                write_file(text.encode("utf-8"), str(out / name))
         if self.site_history is not None:
             export = self.site_history.export(self._url_for)
             write_file(export.encode("utf-8"), str(out / "history.json"))
@@ -584,6 +642,11 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
             writer = ArchiveWriter(
                 config, self.files, self.env, self.publishing, self.renderer, self._url_for
             )
+            registers = self.registers
+            if registers is not None:
+                # Revision pages show the records table and the scope statement as well.
+                writer.body_of = lambda version: registers.expand(version, ROOT.__add__)
+                writer.body_key = registers.body_key
             writer.write(self.publishing.archive_pages())
 
     def on_serve(
@@ -595,6 +658,8 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
                 server.watch(str(self.settings.root / self.config.schema))
             if self.config.glossary_enabled and self.config.glossary:
                 server.watch(str(self.settings.root / self.config.glossary))
+            if self.config.clauses_mapping:
+                server.watch(str(self.settings.root / self.config.clauses_mapping))
         return server
 
     def _master_list(self) -> list[RegisterEntry]:
@@ -646,6 +711,11 @@ class QmsPlugin(BasePlugin[QmsConfig]):  # type: ignore[no-untyped-call]
         if self.docset is None:
             return None
         return self.docset.by_src_uri.get(page.file.src_uri)
+
+    @staticmethod
+    def _relative_from(page: Page) -> Callable[[str], str]:
+        """A site URL (from the root) as a link from ``page``."""
+        return lambda url: get_relative_url(url, page.url)
 
     def _href_from(self, page: Page) -> Callable[[Document], str | None]:
         def href_for(target: Document) -> str | None:
@@ -732,6 +802,10 @@ def build_settings(config: MkDocsConfig, options: QmsConfig, today: Any) -> Sett
         approval=approval,
         review_max_months=options.review_max_months,
         review_due_soon_days=options.review_due_soon_days,
+        clauses_not_applicable=dict(options.clauses_not_applicable),
+        clauses_mapping=options.clauses_mapping,
+        training_roles=dict(options.training_roles),
+        external_check_months=options.external_check_months,
     )
 
 

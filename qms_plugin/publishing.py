@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -342,6 +342,35 @@ class SitePublishing:
             return None
         return get_relative_url(self._revision_url(publication, label), from_url)
 
+    def archived_url(self, publication: Publication, revision: PublishedRevision) -> str | None:
+        """The site URL of the revision's own page; None when it has none."""
+        if not self._archived(publication, revision):
+            return None
+        return self._revision_url(publication, revision.label)
+
+    def read_revisions(
+        self, wanted: Iterable[tuple[Publication, PublishedRevision]]
+    ) -> dict[tuple[str, int], dict[str, Any]]:
+        """The front matter of approved revisions, by (document path, revision number), read
+        from Git in one batch; a revision that is not in Git has the file's own."""
+        wanted = list(wanted)
+        history = self.site_history
+        blobs = {r.blob for _, r in wanted if r.blob}
+        raw = history.repo.read_blobs(blobs) if history is not None and blobs else {}
+        found: dict[tuple[str, int], dict[str, Any]] = {}
+        for publication, revision in wanted:
+            doc = publication.doc
+            data = doc.data
+            if revision.blob is not None:
+                version = (
+                    self.docset.parse_version(raw[revision.blob], doc)
+                    if revision.blob in raw
+                    else None
+                )
+                data = version.data if version is not None else {}
+            found[(doc.path, revision.number)] = data
+        return found
+
     # --- exports -----------------------------------------------------------------------------
 
     def revisions_json(self, url_for: Callable[[Document], str | None]) -> str:
@@ -516,6 +545,10 @@ class ArchiveWriter:
         self.cache_dir = _cache_dir(history) if history and site.options.history_cache else None
         self.stylesheets = _stylesheets(config, files)
         self.palettes = _palettes(config)
+        # What a revision's text becomes before conversion (markers expanded), and a key that
+        # changes whenever that depends on more than the text (the configuration).
+        self.body_of: Callable[[Document], str] = lambda version: version.body
+        self.body_key = ""
         self.written = 0
         self.rendered = 0
 
@@ -572,7 +605,8 @@ class ArchiveWriter:
     # --- rendering --------------------------------------------------------------------------
 
     def _version_key(self, blob: str | None, path: str, doc: Document) -> str:
-        return self._key("version", blob or "", self._then_src_uri(path, doc))
+        extra = (self.body_key,) if self.body_key else ()
+        return self._key("version", blob or "", self._then_src_uri(path, doc), *extra)
 
     def _then_src_uri(self, path: str, doc: Document) -> str:
         return self.src_uri_of(path) or doc.src_uri
@@ -582,7 +616,7 @@ class ArchiveWriter:
         parsed = parsed or doc
         assert self.extension.processor is not None
         self.extension.processor.src_uri = self._then_src_uri(path, doc)
-        html = self.md.reset().convert(parsed.body)
+        html = self.md.reset().convert(self.body_of(parsed))
         self.rendered += 1
         return _Version(dict(parsed.data), html, blocks_of(html))
 

@@ -184,6 +184,7 @@ class Renderer:
         problems_of: Document | None = None,
         withdrawal: Any = None,
         archive: bool = False,
+        extras: Any = None,
     ) -> str:
         """The block at the top of a controlled page: title, banners, metadata.
 
@@ -193,6 +194,8 @@ class Renderer:
         findings the page lists. An ``archive`` page (a revision of its own) has no banners:
         its page says what it is. ``withdrawal`` is the document's withdrawal, in effect or to
         come (its successor and reason are not in the front matter of the revision shown).
+        ``extras`` (``registers.ControlExtras``): "Referenced by", the records the document
+        keeps, the training its revision needs, an external document's edition and currency.
         """
         docset = self.docset
         state = state or docset.state(doc)
@@ -220,6 +223,7 @@ class Renderer:
             print_notice=self.print_notice,
             register_href=register_href,
             today=docset.settings.today,
+            extras=extras,
         )
 
     def reviews(

@@ -6,6 +6,7 @@ Needs Playwright (in the ``test`` extra) and a Chromium at /usr/bin/chromium (De
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import shutil
@@ -27,15 +28,24 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def server(sample_site: Path) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(sample_site))
+@contextlib.contextmanager
+def _serving(folder: Path) -> Iterator[str]:
+    """A built site served on a free local port; its address."""
+    handler = functools.partial(_Quiet, directory=str(folder))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def server(sample_site: Path) -> Iterator[str]:
+    with _serving(sample_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -162,13 +172,8 @@ def history_site(tmp_path: Path) -> Iterator[str]:
         change_summary="Weekly checks.",
     )
     site.build(strict=True)
-    handler = functools.partial(_Quiet, directory=str(site.site_dir))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    with _serving(site.site_dir) as url:
+        yield url
 
 
 def test_the_manual_on_a_date_leads_to_the_revision_then_in_force(
@@ -231,3 +236,78 @@ def test_a_printed_revision_page_carries_its_watermark_on_every_page(
         # Rotated text comes out of the PDF with its line breaks anywhere: compare letters.
         letters = "".join((printed.extract_text() or "").upper().split())
         assert "SUPERSEDED—FORREFERENCEONLY" in letters
+
+
+# --- the registers: clause matrix and records register --------------------------------------
+
+
+@pytest.fixture
+def registers_site(tmp_path: Path) -> Iterator[str]:
+    """A manual with a clause declared not applicable, records and an external document."""
+    from tests.conftest import Site
+    from tests.test_registers_site import manual
+
+    site = Site(tmp_path / "project")
+    manual(site)
+    site.build(strict=True)
+    with _serving(site.site_dir) as url:
+        yield url
+
+
+def test_the_clause_matrix_sorts_filters_and_leads_to_the_documents(
+    browser: Any, registers_site: str
+) -> None:
+    page = browser.new_page()
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda r: outside.append(r.url) if not r.url.startswith(registers_site) else None,
+    )
+    page.goto(registers_site + "iso9001-clause-matrix/")
+    assert page.text_content("[data-qms-count]") == "91 clauses"
+    clauses = _visible_ids(page)
+    assert clauses[:3] == ["4", "4.1", "4.2"] and clauses[-1] == "10.3"  # numeric, not text order
+
+    page.click("th:nth-child(1)")  # descending: 10.3 first, 4 last
+    clauses = _visible_ids(page)
+    assert clauses[0] == "10.3" and clauses[-1] == "4"
+    assert clauses.index("10") < clauses.index("9.3") < clauses.index("7.5.3.2")
+
+    page.select_option('[data-qms-filter="status"]', "not_applicable")
+    assert sorted(_visible_ids(page)) == sorted(
+        ["8.3", "8.3.1", "8.3.2", "8.3.3", "8.3.4", "8.3.5", "8.3.6"]
+    )
+    page.select_option('[data-qms-filter="status"]', "covered")
+    page.select_option('[data-qms-filter="section"]', "7")
+    covered = _visible_ids(page)
+    assert covered and all(c.startswith("7") for c in covered)
+    assert "7.5.3" in covered and "7.1" not in covered  # 7.1 has no document in this manual
+    page.fill('[data-qms-filter="text"]', "qp-072")
+    assert sorted(_visible_ids(page)) == ["7.2", "7.3"]
+    assert page.text_content("[data-qms-count]") == "2 of 91 clauses"
+
+    page.click("#clause-7-2 a:has-text('QP-072')")
+    page.wait_for_load_state()
+    assert page.url.endswith("/procedures/qp-072/")
+    assert outside == []
+    page.close()
+
+
+def test_a_records_register_entry_opens_from_the_procedure(
+    browser: Any, registers_site: str
+) -> None:
+    page = browser.new_page()
+    page.goto(registers_site + "procedures/qp-072/")
+    page.click(".qms-control__fields a:has-text('Training and assessment records')")
+    page.wait_for_load_state()
+    assert page.url.endswith("/records-register/#record-training-and-assessment-record")
+    row = page.locator("#record-training-and-assessment-record")
+    assert row.is_visible()
+    assert page.evaluate("document.querySelector(':target').id") == row.get_attribute("id")
+    assert "10 years from end of employment" in (row.text_content() or "")
+    top = page.evaluate("document.querySelector(':target').getBoundingClientRect().top")
+    assert 0 <= top < page.viewport_size["height"]  # the entry is in view
+    page.click("#record-training-and-assessment-record a:has-text('QP-072')")
+    page.wait_for_load_state()
+    assert page.url.endswith("/procedures/qp-072/")
+    page.close()

@@ -127,6 +127,38 @@ def _doc(repo: GitRepo, **fields: Any) -> Scenario:
     return Scenario()
 
 
+NOT_APPLICABLE = {"clauses_not_applicable": {"8.3": "We design nothing."}}
+RECORD = {
+    "name": "Calibration records",
+    "location": "JobTrack",
+    "retention": {"period": "10 years", "from": "date of the calibration"},
+    "disposition": "Deleted",
+}
+RECORD_6 = {**RECORD, "retention": {"period": "6 years", "from": "date of the calibration"}}
+EXT = "procedures/ext-001.md"
+EXTERNAL = {
+    "doc_id": "EXT-001",
+    "type": "external",
+    "issuer": "ISO",
+    "identifier": "ISO 9001",
+    "edition": "2015",
+    "controlled_copy": "Quality shared drive",
+    "currency_checked": "2026-11-01",
+}
+
+
+def _files(repo: GitRepo, files: dict[str, str]) -> Scenario:
+    for path, text in files.items():
+        repo.write(path, text)
+    repo.commit("Add files", author=CONTROLLER, date=LATER)
+    return Scenario()
+
+
+def _with_options(scenario: Scenario, options: dict[str, Any]) -> Scenario:
+    scenario.options = {**scenario.options, **options}
+    return scenario
+
+
 def _dangling(repo: GitRepo) -> Scenario:
     (repo.path / "procedures/qp-009.md").symlink_to("missing.md")
     repo.commit("Link", author=CONTROLLER, date=LATER)
@@ -245,6 +277,43 @@ SCENARIOS: dict[str, Callable[[GitRepo], Scenario]] = {
     "review-interval-too-long": lambda r: _doc(r, next_review="2045-01-01"),
     "review-overdue": lambda r: _doc(r, next_review="2026-11-01"),
     "retired-without-successor": lambda r: _doc(r, status="obsolete"),
+    # the manual as a system
+    "withdrawn-reference": lambda r: _files(
+        r,
+        {
+            "procedures/qp-003.md": document(
+                doc_id="QP-003", status="obsolete", obsolete_reason="No longer needed."
+            ),
+            QP1: document(body="Follow QP-003.\n"),
+        },
+    ),
+    "not-applicable-cited": lambda r: _with_options(
+        _doc(r, iso9001_clauses=["8.3.2"]), NOT_APPLICABLE
+    ),
+    "not-applicable-statement": lambda r: Scenario(options=NOT_APPLICABLE),
+    "record-conflict": lambda r: _files(
+        r,
+        {QP1: document(records=[RECORD]), QP2: document(doc_id="QP-002", records=[RECORD_6])},
+    ),
+    "record-retention": lambda r: _doc(r, records=[{**RECORD, "retention": None}]),
+    "record-incomplete": lambda r: _doc(r, records=[{**RECORD, "location": None}]),
+    "record-form": lambda r: _doc(r, records=[{**RECORD, "form": "F-404-01"}]),
+    "form-without-record": lambda r: _files(
+        r,
+        {
+            "procedures/f-001-01.md": document(doc_id="F-001-01", type="form"),
+            QP1: document(records=[RECORD]),
+        },
+    ),
+    "external-fields": lambda r: _files(r, {EXT: document(**{**EXTERNAL, "issuer": None})}),
+    "currency-check-missing": lambda r: _files(
+        r, {EXT: document(**{**EXTERNAL, "currency_checked": None})}
+    ),
+    "currency-check-overdue": lambda r: _files(
+        r, {EXT: document(**{**EXTERNAL, "currency_checked": "2025-01-31"})}
+    ),
+    "training-roles": lambda r: _doc(r, training={"required": True, "roles": ["welder"]}),
+    "marker-shows-nothing": lambda r: _file(r, QP1, document(body="<!-- qms:record -->\n")),
     # the documents against Git
     "approval-evidence": lambda r: _history(
         r, "Revision C\n\nApproved-by: Tomasz Nowak <tomasz@kestrel.example>"

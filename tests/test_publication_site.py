@@ -107,7 +107,10 @@ def test_on_the_effective_day_the_new_revision_is_in_force(site: Site) -> None:
     assert "approved: in force from" not in page
     older = site.page("procedures/qp-001/rev/C/")
     assert "Superseded — for reference only" in older
-    assert "in force from 12 Jan 2026 to 6 Dec 2026" in older and '<a href="../D/">revision D</a>' in older
+    assert (
+        "in force from 12 Jan 2026 to 6 Dec 2026" in older
+        and '<a href="../D/">revision D</a>' in older
+    )
     site.options["today"] = "2026-12-06"
     site.build(strict=True)
     assert "<dt>Revision</dt><dd>C</dd>" in site.page("procedures/qp-001/")

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_browser import browser, server  # noqa: F401
+from tests.test_browser import browser, registers_site, server  # noqa: F401
 
 AXE_VERSION = "4.14.1"
 
@@ -123,7 +123,7 @@ def test_withdrawn_and_pending_documents_carry_their_watermark_on_every_printed_
     [
         ("master-document-list/", ["Effective", "Next review", "ISO 9001"]),
         ("change-log/", ["Approved by", "Merged as"]),
-        ("manual-as-of/", ["Until", "On that day"]),
+        ("manual-as-of/", ["Ended on", "On that day"]),
     ],
 )
 def test_registers_print_landscape_without_clipping(
@@ -472,3 +472,55 @@ def test_axe_finds_no_violation_in_our_markup(
         for v in result["violations"]
     ]
     assert found == []
+
+
+# --- the registers: a manual with records, an external document, a clause not applied ----
+
+REGISTER_PAGES = [
+    "iso9001-clause-matrix/",
+    "records-register/",
+    "external-documents/",
+    "whats-changing/",
+    "procedures/qp-072/",  # the records table, training, Referenced by, document-ID links
+    "procedures/manual/qm-001/",  # the requirements that do not apply
+    "procedures/external/ext-001/",  # an external document's fields
+]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violation_in_the_registers(
+    browser: Any,
+    registers_site: str,
+    axe_source: str,
+    scheme: str,
+) -> None:
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    found = []
+    for path in REGISTER_PAGES:
+        page.goto(registers_site + path)
+        page.wait_for_load_state("networkidle")
+        page.add_script_tag(content=axe_source)
+        result = page.evaluate(
+            "axe.run({include: [['.md-content']]}, {resultTypes: ['violations']})"
+        )
+        found += [
+            f"{path} {v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]
+        ]
+    context.close()
+    assert found == []
+
+
+def test_the_clause_matrix_stacks_on_a_phone(browser: Any, registers_site: str) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(registers_site + "iso9001-clause-matrix/")
+    page.wait_for_load_state("networkidle")
+    headers = page.eval_on_selector_all(
+        ".qms-clauses__table thead th", "ths => ths.map(t => t.textContent.trim())"
+    )
+    cells = page.locator("#clause-7-5-3 td")
+    assert cells.count() == len(headers)
+    assert cells.first.get_attribute("data-qms-label") == headers[0]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.close()

@@ -194,6 +194,7 @@ def test_master_list_and_exports(site: Site) -> None:
         "last_review",
         "last_review_by",
         "last_review_outcome",
+        "clauses",
     ]
     assert table[2][1] == '\'=HYPERLINK("http://x")'  # a formula is kept as text
     assert table[3][1] == 'Zeta, "quoted"'

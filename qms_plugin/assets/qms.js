@@ -1,5 +1,6 @@
 /* qms plugin: the day of printing on controlled pages; sorting, filtering and phone layouts of
-   the registers and the change log; the control block folded on phones; explanations that open
+   the registers (master list, clause matrix, records, external documents, what's changing) and
+   the change log; the control block folded on phones; explanations that open
    in place (terms on touch screens, clause chips, commit hashes); status markers in search
    results; the manual as of a date; the colour scheme of revision pages.
    No network access but the site's own files, no dependencies. Works with and without
@@ -84,8 +85,8 @@
 
     // Each control filters on the row attribute of its name: "text" matches words anywhere in
     // the row and in its data-qms-find (what the row does not show: clause titles, the change
-    // summary), "from" and "to" bound the row's data-date, anything else must equal
-    // data-<name>.
+    // summary), "from" and "to" bound the row's data-date, a control marked data-qms-filter-list
+    // must be one of the words of data-<name>, anything else must equal data-<name>.
     function matches(row, control) {
       var name = control.getAttribute("data-qms-filter"), value = control.value.trim();
       if (!value) return true;
@@ -95,6 +96,11 @@
         return value.toLowerCase().split(/\s+/).every(function (w) {
           return haystack.indexOf(w) !== -1;
         });
+      }
+      if (control.hasAttribute("data-qms-filter-list")) {
+        // The row's attribute is a space-separated list (the roles a change concerns).
+        var list = " " + (row.getAttribute("data-" + name) || "") + " ";
+        return list.indexOf(" " + value + " ") !== -1;
       }
       if (name === "from") return (row.getAttribute("data-date") || "") >= value;
       if (name === "to") return (row.getAttribute("data-date") || "") <= value;

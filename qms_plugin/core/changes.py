@@ -9,20 +9,21 @@ whatever the number of documents.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from .approval import Roles
-from .documents import Document, is_markdown, parse_document
+from .documents import DEFAULT_ID_PATTERNS, Document, is_markdown, parse_document
 from .errors import reading
 from .findings import Finding
 from .git import GitError, Repository
 from .history import Commit, Person, ids_ever_used
 from .mailmap import Mailmap
 from .manual import DocumentSet, Settings
+from .references import References
+from .references import linked_paths as linked_paths  # where it lived before
 from .revision import RevisionScheme
 from .schema import DocumentSchema
 from .trailers import NamedTrailer, example, named
@@ -497,24 +498,6 @@ def run_change_rules(
 
 # --- impact: what else a reviewer should look at ---------------------------------------------
 
-_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~).*?^[ \t]{0,3}\1[^\n]*$", re.MULTILINE | re.DOTALL)
-_INLINE_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
-_REFERENCE_LINK = re.compile(r"^[ \t]{0,3}\[[^\]]+\]:[ \t]*<?([^\s>]+)", re.MULTILINE)
-
-
-def linked_paths(doc: Document) -> set[str]:
-    """Project-relative paths of the local files the document's Markdown links to."""
-    body = _FENCE.sub("", doc.body)
-    targets = _INLINE_LINK.findall(body) + _REFERENCE_LINK.findall(body)
-    folder = posixpath.dirname(doc.path)
-    paths = set()
-    for target in targets:
-        target = target.split("#", 1)[0].split("?", 1)[0]
-        if not target or ":" in target or target.startswith("/"):
-            continue  # an anchor on the same page, a URL, or a site-absolute path
-        paths.add(posixpath.normpath(posixpath.join(folder, target)))
-    return paths
-
 
 @dataclass(frozen=True)
 class Reference:
@@ -533,52 +516,33 @@ class Impact:
     referenced_by: tuple[Reference, ...]
 
 
-def _named(doc: Document, by_path: Mapping[str, Document]) -> dict[str, list[str]]:
-    """doc_id -> the ways ``doc`` names that document (front-matter fields, then links)."""
-    named: dict[str, list[str]] = {}
-    for name, targets in (
-        ("related", doc.related),
-        ("supersedes", doc.supersedes),
-        ("superseded_by", (doc.superseded_by,) if doc.superseded_by else ()),
-    ):
-        for target in targets:
-            named.setdefault(target, []).append(name)
-    for path in sorted(linked_paths(doc)):
-        target_doc = by_path.get(path)
-        if target_doc is not None and target_doc.doc_id:
-            ways = named.setdefault(target_doc.doc_id, [])
-            if "link" not in ways:
-                ways.append("link")
-    named.pop(doc.doc_id or "", None)
-    return named
-
-
-def impact(changes: Sequence[DocumentChange], documents: Sequence[Document]) -> list[Impact]:
-    """For each changed document, the current documents it references and that reference it."""
-    controlled = [d for d in documents if d.doc_id]
-    by_id: dict[str, Document] = {}
-    for doc in controlled:
-        assert doc.doc_id is not None
-        by_id.setdefault(doc.doc_id, doc)
-    by_path = {d.path: d for d in controlled}
-    names = {d.path: _named(d, by_path) for d in controlled}
+def impact(
+    changes: Sequence[DocumentChange],
+    documents: Sequence[Document],
+    id_patterns: Mapping[str, str] = DEFAULT_ID_PATTERNS,
+) -> list[Impact]:
+    """For each changed document, the current documents it references and that reference it:
+    by front matter, by record forms, by links and by bare IDs in the text (as the site's
+    "Referenced by" lists them)."""
+    references = References(documents, id_patterns)
+    by_id = references.by_id
     result = []
     for change in changes:
         doc_id = change.doc_id
         if doc_id is None:
             continue
-        outgoing = names.get(change.path) if change.new else _named(change.doc, by_path)
-        references = tuple(
-            Reference(by_id[target], tuple(ways))
-            for target, ways in sorted((outgoing or {}).items())
+        outgoing = references.named_by(change.new if change.new else change.doc)
+        named = tuple(
+            Reference(by_id[target], found.ways)
+            for target, found in sorted(outgoing.items())
             if target in by_id
         )
         referenced_by = tuple(
-            Reference(d, tuple(names[d.path][doc_id]))
-            for d in controlled
-            if d.path != change.path and doc_id in names[d.path]
+            Reference(d, found.ways)
+            for d, found in references.referencing(doc_id)
+            if d.path != change.path
         )
-        result.append(Impact(change, references, referenced_by))
+        result.append(Impact(change, named, referenced_by))
     return result
 
 
@@ -854,7 +818,7 @@ def compare(
         changes,
         authors,
         findings,
-        impact(changes, docset.documents),
+        impact(changes, docset.documents, settings.id_patterns),
         proposal=proposal,
         landing=landing,
         editorial=[

@@ -85,6 +85,12 @@ def _texts(value: Any) -> tuple[str, ...]:
     return ()
 
 
+def one_line(value: Any) -> str | None:
+    """Text from a front-matter value, its spacing collapsed (None when empty or not text)."""
+    text = _text(value)
+    return " ".join(text.split()) if text is not None else None
+
+
 def _text(value: Any) -> str | None:
     if isinstance(value, str) and value.strip():
         return value.strip()

@@ -10,8 +10,10 @@ from functools import cached_property
 from pathlib import Path
 
 from .approval import ApprovalPolicy
+from .clauses import ClauseMapping, load_mapping, not_applicable_declarations
 from .documents import DEFAULT_ID_PATTERNS, Document, load_documents, parse_document
 from .findings import Finding
+from .register_rules import register_findings
 from .revision import RevisionScheme, get_scheme
 from .rules import RuleContext, days_overdue, run_rules
 from .schema import DocumentSchema, SchemaError
@@ -42,6 +44,12 @@ class Settings:
     approval: ApprovalPolicy = field(default_factory=ApprovalPolicy)
     review_max_months: int = 36  # the longest a next review may lie after the last one
     review_due_soon_days: int = 60  # "due soon" on the Reviews page and in the register
+    # The manual as a system: clauses not applied, moving edition, training roles, external
+    # documents' currency checks.
+    clauses_not_applicable: Mapping[str, str] = field(default_factory=dict)
+    clauses_mapping: str | None = None
+    training_roles: Mapping[str, str] = field(default_factory=dict)
+    external_check_months: int = 12
 
     @property
     def folder(self) -> Path:
@@ -81,6 +89,8 @@ class DocumentSet:
     schema: DocumentSchema | None = None  # to read earlier versions of the documents the same way
     # What of the procedures folder the site must not publish (core.sources).
     sources: Sources = field(default_factory=Sources)
+    not_applicable: dict[str, str] = field(default_factory=dict)  # checked declarations
+    clause_mapping: ClauseMapping | None = None
 
     @classmethod
     def load(
@@ -109,8 +119,17 @@ class DocumentSet:
             schema = DocumentSchema.load(schema_path)
             scheme = settings.scheme()
             clauses = iso9001_clauses(settings.iso9001_edition)
+            not_applicable = not_applicable_declarations(settings.clauses_not_applicable, clauses)
+            mapping = None
+            if settings.clauses_mapping:
+                mapping = load_mapping(settings.root / settings.clauses_mapping, clauses)
         except (SchemaError, ValueError) as exc:
             raise SettingsError(str(exc)) from None
+        if settings.external_check_months < 1:
+            raise SettingsError(
+                f"external_check_months is {settings.external_check_months}; give the months "
+                "between currency checks of external documents (e.g. 12)"
+            )
         for doc_type, pattern in settings.id_patterns.items():
             try:
                 re.compile(pattern)
@@ -144,11 +163,19 @@ class DocumentSet:
             mount=settings.mount,
         )
         own = [finding for doc in documents for finding in doc.findings] + sources.findings
+        cross = register_findings(
+            documents,
+            today=settings.today,
+            id_patterns=settings.id_patterns,
+            not_applicable=not_applicable,
+            training_roles=settings.training_roles,
+            external_check_months=settings.external_check_months,
+        )
         findings = sorted(
-            own + run_rules(documents, context),
+            own + run_rules(documents, context) + cross,
             key=lambda f: (f.path, f.line or 0, f.rule, f.message),
         )
-        return cls(settings, documents, findings, schema, sources)
+        return cls(settings, documents, findings, schema, sources, not_applicable, mapping)
 
     def add_findings(self, findings: list[Finding]) -> None:
         """Add what rules on more than the documents found (history, the change)."""

@@ -37,6 +37,8 @@ REGISTER_COLUMNS = (
     "last_review",
     "last_review_by",
     "last_review_outcome",
+    # added with the clause matrix: the ISO 9001 clauses the revision shown addresses
+    "clauses",
 )
 REGISTER_FORMAT_VERSION = 1
 
@@ -76,8 +78,11 @@ class RegisterEntry:
     last_review_by: str = ""
     last_review_outcome: str = ""
 
-    def export(self) -> dict[str, str]:
-        return {column: getattr(self, column) for column in REGISTER_COLUMNS}
+    def export(self) -> dict[str, str | list[str]]:
+        """The row as exported: text, and the clauses as a list (one cell in CSV)."""
+        row: dict[str, str | list[str]] = {c: getattr(self, c) for c in REGISTER_COLUMNS}
+        row["clauses"] = list(self.clauses)
+        return row
 
 
 def master_list(
@@ -164,13 +169,20 @@ def _csv_cell(value: str) -> str:
     return _FORMULA_START.sub(r"\1'", value)
 
 
+csv_cell = _csv_cell  # the same guard for every export (core/exports.py)
+
+
+def _cell(value: str | list[str]) -> str:
+    return value if isinstance(value, str) else "; ".join(value)
+
+
 def register_csv(entries: list[RegisterEntry]) -> str:
     """The register as CSV text with a header row."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(REGISTER_COLUMNS)
     for entry in entries:
-        writer.writerow([_csv_cell(value) for value in entry.export().values()])
+        writer.writerow([_csv_cell(_cell(value)) for value in entry.export().values()])
     return out.getvalue()
 
 

@@ -84,7 +84,11 @@ _RULES = (
     RuleInfo("id-pattern", DOCUMENT, "a doc_id that does not fit the pattern of its type"),
     RuleInfo("revision-scheme", DOCUMENT, "a revision outside the configured scheme"),
     RuleInfo("unknown-clause", DOCUMENT, "an ISO 9001 clause number that does not exist"),
-    RuleInfo("unknown-reference", DOCUMENT, "supersedes, superseded_by or related naming no ID"),
+    RuleInfo(
+        "unknown-reference",
+        DOCUMENT,
+        "supersedes, superseded_by, related or a document ID in the text naming no document",
+    ),
     RuleInfo("approval-missing", DOCUMENT, "approved or effective without approver or date"),
     RuleInfo("effective-before-approval", DOCUMENT, "effective_date earlier than approval_date"),
     RuleInfo("empty-document", DOCUMENT, "an approved or effective document with no text"),
@@ -103,6 +107,49 @@ _RULES = (
     ),
     RuleInfo("review-overdue", DOCUMENT, "a periodic review past its date", REVIEW),
     RuleInfo("retired-without-successor", DOCUMENT, "superseded or obsolete without successor"),
+    # the manual as a system: references, clauses, records, external documents, training
+    RuleInfo(
+        "withdrawn-reference",
+        DOCUMENT,
+        "a document in use naming a superseded or obsolete one (text, link or related)",
+    ),
+    RuleInfo("not-applicable-cited", DOCUMENT, "a document citing a clause that does not apply"),
+    RuleInfo(
+        "not-applicable-statement",
+        DOCUMENT,
+        "clauses declared not applicable, but no document shows the statement",
+    ),
+    RuleInfo(
+        "record-conflict",
+        DOCUMENT,
+        "one record declared with another retention, location, form, disposition or owner in "
+        "two documents",
+    ),
+    RuleInfo("record-retention", DOCUMENT, "a declared record with no retention"),
+    RuleInfo("record-incomplete", DOCUMENT, "a record without location or disposition"),
+    RuleInfo("record-form", DOCUMENT, "a record naming a form that does not exist or is no form"),
+    RuleInfo("form-without-record", DOCUMENT, "a form in use that defines no declared record"),
+    RuleInfo(
+        "external-fields",
+        DOCUMENT,
+        "an external document without issuer, identifier, edition or controlled copy (or our "
+        "own document with those fields)",
+    ),
+    RuleInfo(
+        "currency-check-missing", DOCUMENT, "an external document in use never checked for currency"
+    ),
+    RuleInfo(
+        "currency-check-overdue",
+        DOCUMENT,
+        "an external document whose currency check is past its date",
+        REVIEW,
+    ),
+    RuleInfo("training-roles", DOCUMENT, "a training role not configured, or no role"),
+    RuleInfo(
+        "marker-shows-nothing",
+        DOCUMENT,
+        "a qms marker that is unknown, or a records marker in a document declaring no records",
+    ),
     # the documents against Git
     RuleInfo("approval-evidence", HISTORY, "approved_by and the Approved-by trailers disagree"),
     RuleInfo(

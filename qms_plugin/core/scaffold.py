@@ -204,5 +204,17 @@ def first_draft(
     front = yaml.safe_dump(
         data, sort_keys=False, allow_unicode=True, default_flow_style=None, width=1000
     )
+    if doc_type == "external":
+        front += EXTERNAL_HINTS
     body = "\n".join(f"## {heading}\n" for heading in OUTLINES.get(doc_type, ("Purpose",)))
     return f"---\n{front}---\n\n{body}"
+
+
+# What an external document must say before it is reviewed (see core/external.py).
+EXTERNAL_HINTS = """\
+# issuer: who publishes it, e.g. ISO or the customer
+# identifier: its number as the issuer gives it, e.g. ISO 9001
+# edition: the edition, issue or date we work to, e.g. "2015"
+# controlled_copy: where the controlled copy is kept
+# currency_checked: YYYY-MM-DD, the day someone checked this edition is still current
+"""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,16 @@ class DocumentSchema:
             yield _finding(error, path, lines, self.schema)
 
 
+@cache
+def load_packaged_schema(name: str) -> jsonschema.protocols.Validator:
+    """A validator for one of the JSON Schemas shipped in ``qms_plugin/data`` (the same files
+    as in records_schema/), for input files other than documents."""
+    text = resources.files("qms_plugin").joinpath(f"data/{name}").read_text("utf-8")
+    schema = _read_yaml(text, f"built-in {name}")
+    validator_class = jsonschema.validators.validator_for(schema)
+    return validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
+
+
 def _is_text(prop: Mapping[str, Any]) -> bool:
     kinds = prop.get("type")
     if kinds == "string" or (isinstance(kinds, list) and "string" in kinds):
@@ -118,6 +129,9 @@ def _finding(
     validator = error.validator
     if validator == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
+        if field_path:  # inside a field (a record, the training mapping): say which one
+            message = f"'{where}' lacks the required field '{missing}'"
+            return Finding(path, line or (1 if lines else None), "schema", message, field=top)
         described = _description(schema, missing)
         message = f"required field '{missing}' is missing" + (
             f" ({described})" if described else ""
