@@ -100,6 +100,28 @@ def test_the_owner_approving_in_git_is_reported(tmp_path: Path) -> None:
     assert f"Git records revision B as approved by {TOM}" in found[0][1]
 
 
+def test_one_merge_can_carry_the_approvers_of_several_documents(tmp_path: Path) -> None:
+    # Tomasz approves QP-002 (Ruth's) and Ruth approves QP-001 (Tomasz's) in one merge: each
+    # trailer belongs to the document that names its person, so nobody approved their own.
+    files = {
+        "procedures/qp-001.md": document(
+            owner="Tomasz Nowak (Quality Manager)", approved_by="Ruth Okafor"
+        ),
+        "procedures/qp-002.md": document(
+            doc_id="QP-002", owner="Ruth Okafor", approved_by="Tomasz Nowak"
+        ),
+    }
+    message = f"Two documents\n\nApproved-by: {RUTH}\nApproved-by: {TOM}"
+    assert check(manual(tmp_path / "a", {}, files, message))[:2] == (0, [])
+    # A trailer that no document of the merge names is still read as approving each of them.
+    outsider = "Priya Shah <priya@kestrel.example>"
+    matrix = [{"approvers": ["Managing Director", "Quality Manager"]}]
+    options = {"roles": ROLES, "approval_authority": matrix}
+    extra = f"{message}\nApproved-by: {outsider}"
+    _, found, _ = check(manual(tmp_path / "b", options, files, extra))
+    assert [r for r, _ in found] == ["approval-authority", "approval-authority"]
+
+
 # --- the approval-authority matrix -------------------------------------------------------------
 
 MATRIX = [

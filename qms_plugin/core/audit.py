@@ -132,6 +132,11 @@ class HistoryContext:
     def checked(self, change: Change) -> bool:
         return self.after_baseline(change) and self.merged(change)
 
+    def approved_by_in(self, sha: str) -> tuple[str, ...]:
+        """The ``approved_by`` entries of every document a commit changed: one merge can land
+        several documents approved by different people."""
+        return self.history.approved_by_by_commit.get(sha, ())
+
 
 def _finding(doc: Document, rule: str, message: str, field: str | None) -> Finding:
     line = doc.line(field) if field else None
@@ -326,9 +331,19 @@ def _who_approved(
     rule = policy.rule_for(doc, context.folder_path(doc)) if policy.authority else None
     seen: set[Person] = set()
     for change in checked:
+        # A merge that lands several documents carries every approver's trailer: a trailer
+        # naming the approver of another document of the merge (and not this one's) is theirs.
+        others = [
+            name
+            for name in context.approved_by_in(change.commit.sha)
+            if name not in doc.approved_by
+        ]
         for value in change.commit.trailer_values(options.approval_trailers):
             person = Person.parse(value)
             if person in seen:
+                continue
+            mine = any(names_match(name, person, options) for name in doc.approved_by)
+            if not mine and any(names_match(name, person, options) for name in others):
                 continue
             seen.add(person)
             where = _describe(change.commit)

@@ -345,6 +345,18 @@ class History:
     def _positions(self) -> dict[str, int]:
         return {sha: index for index, sha in enumerate(self.first_parent)}
 
+    @cached_property
+    def approved_by_by_commit(self) -> dict[str, tuple[str, ...]]:
+        """The ``approved_by`` entries of every document each commit changed (one merge can
+        land several documents approved by different people)."""
+        found: dict[str, list[str]] = {}
+        for record in [*self.documents.values(), *self.deleted]:
+            for change in record.changes:
+                if change.snapshot is not None:
+                    names = change.snapshot.texts("approved_by")
+                    found.setdefault(change.commit.sha, []).extend(names)
+        return {sha: tuple(dict.fromkeys(names)) for sha, names in found.items()}
+
     def ids_ever_used(self) -> dict[str, str]:
         """Every doc_id any version of any file carried, with the last path that carried it."""
         used: dict[str, str] = {}
