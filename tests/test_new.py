@@ -46,7 +46,7 @@ def front(repo: GitRepo, path: str) -> dict[str, object]:
             ["QP-084"],
         ),
         (("policy",), "procedures/manual/pol-002.md", "POL-002", None),
-        (("external",), "procedures/ext-001.md", "EXT-001", None),
+        (("external",), "procedures/external/ext-006.md", "EXT-006", None),
     ],
 )
 def test_new_documents_in_the_sample(

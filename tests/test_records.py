@@ -209,6 +209,21 @@ def test_a_bad_period_is_a_schema_finding(tmp_path: Path) -> None:
             },
             [],
         ),
+        # a form still being drafted has no record yet; once approved, it needs one
+        (
+            {
+                "f.md": document(doc_id="F-072-01", type="form", status="draft", approved_by=None),
+                "qp.md": with_records("QP-073", {**TRAINING, "name": "Other", "form": None}),
+            },
+            [],
+        ),
+        (
+            {
+                "f.md": document(doc_id="F-072-01", type="form", status="approved"),
+                "qp.md": with_records("QP-073", {**TRAINING, "name": "Other", "form": None}),
+            },
+            ["F-072-01"],
+        ),
         # a withdrawn procedure's declaration does not count
         (
             {

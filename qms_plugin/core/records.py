@@ -232,8 +232,8 @@ def record_findings(documents: Sequence[Document]) -> Iterator[Finding]:
     ``record-conflict``: one record declared differently by two documents (both named);
     ``record-retention``: a record with no retention; ``record-incomplete``: no location or no
     disposition; ``record-form``: the form named is not a form of the manual;
-    ``form-without-record``: a form in use that no declaration names (once the manual declares
-    records at all, so a manual that keeps its records list elsewhere is not asked).
+    ``form-without-record``: an approved form in use that no declaration names (once the manual
+    declares records at all, so a manual that keeps its records list elsewhere is not asked).
     """
     in_use = [d for d in documents if d.doc_id and d.status not in ("superseded", "obsolete")]
     by_id = {d.doc_id: d for d in documents if d.doc_id}
@@ -246,6 +246,10 @@ def record_findings(documents: Sequence[Document]) -> Iterator[Finding]:
         return
     named = {r.form for r in declared if r.form}
     for doc in in_use:
+        # A form still being drafted has no record yet: its procedure declares it when both are
+        # approved.
+        if doc.status in ("draft", "in_review"):
+            continue
         if doc.type == "form" and doc.doc_id not in named:
             yield Finding(
                 doc.path,
